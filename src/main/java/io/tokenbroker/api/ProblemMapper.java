@@ -1,0 +1,129 @@
+package io.tokenbroker.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tokenbroker.platform.CredentialsRejectedException;
+import io.tokenbroker.platform.PlatformException;
+import io.tokenbroker.platform.PlatformUnavailableException;
+import io.tokenbroker.security.ClientNotAllowedException;
+import io.tokenbroker.security.InvalidClientNameException;
+import io.tokenbroker.security.NotAuthenticatedException;
+import io.tokenbroker.token.TokenUnavailableException;
+import io.tokenbroker.token.UnknownClientException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place where failures become HTTP answers: {@code application/problem+json} bodies written
+ * by the broker, never an exception's class or message from elsewhere, a secret or a token.
+ */
+class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final String TYPE_PREFIX = "urn:token-broker:problem:";
+
+    private final ObjectMapper json;
+
+    ProblemMapper(ObjectMapper json) {
+        this.json = json;
+    }
+
+    @ServerExceptionMapper
+    Response unauthenticated(NotAuthenticatedException e) {
+        return problem(401, "unauthenticated", "Unauthorized", e.getMessage())
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"token-broker\"")
+                .build();
+    }
+
+    @ServerExceptionMapper
+    Response forbidden(ClientNotAllowedException e) {
+        return clientError(403, "client-not-allowed", "Forbidden", e);
+    }
+
+    @ServerExceptionMapper
+    Response unknownClient(UnknownClientException e) {
+        return clientError(404, "unknown-client", "Unknown client", e);
+    }
+
+    @ServerExceptionMapper
+    Response invalidClientName(InvalidClientNameException e) {
+        return clientError(400, "invalid-client-name", "Invalid client name", e);
+    }
+
+    @ServerExceptionMapper
+    Response platformFailed(PlatformException e) {
+        LOG.errorf("Client %s: no token: %s", e.client(), e.getMessage());
+        if (e instanceof PlatformUnavailableException unavailable) {
+            return unavailable("platform-unavailable", "The platform is unavailable", e.getMessage(),
+                    unavailable.retryAfter());
+        }
+        if (e instanceof CredentialsRejectedException) {
+            return problem(502, "credentials-rejected", "The platform rejected the credentials", e.getMessage())
+                    .build();
+        }
+        return problem(502, "platform-bad-answer", "The platform answered nonsense", e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    Response tokenUnavailable(TokenUnavailableException e) {
+        LOG.errorf("No token: %s", e.getMessage());
+        return unavailable("token-unavailable", "No token is available", e.getMessage(), e.retryAfter());
+    }
+
+    @ServerExceptionMapper
+    Response httpError(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type == null ? "HTTP " + status : type.getReasonPhrase();
+        LOG.debugf("HTTP %d: %s", status, title);
+        return problem(status, "http-" + status, title, "the request cannot be served as sent").build();
+    }
+
+    @ServerExceptionMapper
+    Response wrapped(CompletionException e) {
+        return e.getCause() instanceof RuntimeException cause ? redispatch(cause) : unexpected(e);
+    }
+
+    @ServerExceptionMapper(priority = Integer.MAX_VALUE)
+    Response unexpected(Throwable e) {
+        LOG.error("Unexpected failure", e);
+        return problem(500, "internal-error", "Internal error", "the broker failed unexpectedly").build();
+    }
+
+    private Response redispatch(RuntimeException cause) {
+        if (cause instanceof PlatformException e) {
+            return platformFailed(e);
+        }
+        if (cause instanceof TokenUnavailableException e) {
+            return tokenUnavailable(e);
+        }
+        if (cause instanceof UnknownClientException e) {
+            return unknownClient(e);
+        }
+        return unexpected(cause);
+    }
+
+    private Response clientError(int status, String type, String title, RuntimeException e) {
+        LOG.debugf("HTTP %d: %s", status, e.getMessage());
+        return problem(status, type, title, e.getMessage()).build();
+    }
+
+    private Response unavailable(String type, String title, String detail, Duration retryAfter) {
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return problem(503, type, title, detail).header(HttpHeaders.RETRY_AFTER, seconds).build();
+    }
+
+    private Response.ResponseBuilder problem(int status, String type, String title, String detail) {
+        ProblemDetail body = new ProblemDetail(TYPE_PREFIX + type, title, status, detail);
+        try {
+            return Response.status(status).type(ProblemDetail.MEDIA_TYPE).entity(json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a problem body", e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.tokenbroker.api;
+
+import io.smallrye.mutiny.Uni;
+import io.tokenbroker.security.CallerAuthenticated;
+import io.tokenbroker.security.CallerAuthenticationFilter;
+import io.tokenbroker.security.ClientAccess;
+import io.tokenbroker.token.TokenBroker;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** {@code GET /token}: the current access token of a client, as JSON or as bare text. */
+@Path("/token")
+@CallerAuthenticated
+public class TokenResource {
+
+    private final TokenBroker broker;
+    private final ClientAccess access;
+    private final TokenResponses responses;
+
+    TokenResource(TokenBroker broker, ClientAccess access, TokenResponses responses) {
+        this.broker = broker;
+        this.access = access;
+        this.responses = responses;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> json(@QueryParam("client") String client, @Context ContainerRequestContext request) {
+        String name = access.resolve(CallerAuthenticationFilter.callerOf(request), client);
+        return broker.currentToken(name).map(record -> responses.json(name, record));
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_PLAIN)
+    public Uni<Response> text(@QueryParam("client") String client, @Context ContainerRequestContext request) {
+        String name = access.resolve(CallerAuthenticationFilter.callerOf(request), client);
+        return broker.currentToken(name).map(responses::text);
+    }
+}

@@ -1,0 +1,12 @@
+package io.tokenbroker.api;
+
+/**
+ * The JSON body of {@code GET /token} and {@code POST /token/refresh}.
+ *
+ * @param client the client name
+ * @param accessToken the platform's Access-Token
+ * @param expiresAt when the broker stops handing it out (ISO-8601, UTC, whole seconds)
+ * @param expiresIn whole seconds until then
+ */
+public record TokenResponse(String client, String accessToken, String expiresAt, long expiresIn) {
+}

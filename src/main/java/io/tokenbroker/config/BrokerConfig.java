@@ -1,0 +1,182 @@
+package io.tokenbroker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+
+/** Everything under {@code broker.*}: the platform clients, the token policy, storage and callers. */
+@ConfigMapping(prefix = "broker")
+public interface BrokerConfig {
+
+    /** Platform clients by name ({@code broker.clients.NAME.*}); at least the default client. */
+    @NotEmpty
+    Map<String, @Valid Client> clients();
+
+    /** The client served when {@code ?client=} is absent. Default: {@code default}. */
+    @WithDefault("default")
+    @Pattern(regexp = ClientNames.PATTERN)
+    String defaultClient();
+
+    /** Token lifetime policy. */
+    @Valid
+    Token token();
+
+    /** The distributed refresh lock. */
+    @Valid
+    Lock lock();
+
+    /** Where tokens are shared between replicas. */
+    @Valid
+    Store store();
+
+    /** Calls to the platform: time-outs, retries, circuit breaker, answer codes. */
+    @Valid
+    Platform platform();
+
+    /** Internal services allowed to read tokens, by caller name ({@code broker.callers.CALLER.*}). */
+    Map<String, @Valid Caller> callers();
+
+    /** One set of platform credentials. */
+    interface Client {
+        /** The platform's base URL, e.g. {@code https://open.example.com}. Required. */
+        URI baseUrl();
+
+        /** The platform {@code clientId}. Required. */
+        @NotBlank
+        String clientId();
+
+        /** The platform {@code secret}; never logged. Required. */
+        @NotBlank
+        String secret();
+
+        /** The {@code userType} parameter. Default: {@code 2}. */
+        @WithDefault("2")
+        @NotBlank
+        String userType();
+    }
+
+    /** How long tokens are handed out. */
+    interface Token {
+        /** How long the platform says a token lives. Default: {@code 2h}. */
+        @WithDefault("2h")
+        @DurationMin(seconds = 2)
+        @DurationMax(hours = 2)
+        Duration lifetime();
+
+        /**
+         * Handed out until {@code acquired-at + lifetime - safety-margin}; also trims the Redis TTL.
+         * Default: {@code 5m}.
+         */
+        @WithDefault("5m")
+        @DurationMin(millis = 1)
+        Duration safetyMargin();
+
+        /** Refresh in the background when less than this is left. Default: {@code 15m}. */
+        @WithDefault("15m")
+        @DurationMin(millis = 0)
+        Duration refreshAhead();
+    }
+
+    /** The lock that makes one replica the only caller of the platform for a client. */
+    interface Lock {
+        /** Lease of the distributed refresh lock. Default: {@code 10s}. */
+        @WithDefault("10s")
+        @DurationMin(millis = 100)
+        Duration lease();
+
+        /** How long a caller waits for another replica's acquisition before a 503. Default: {@code 15s}. */
+        @WithDefault("15s")
+        @DurationMin(millis = 100)
+        Duration waitTimeout();
+    }
+
+    /** Shared storage of the current tokens. */
+    interface Store {
+        /**
+         * {@code redis} or {@code memory} ({@code broker.store}). Unset: Redis when
+         * {@code quarkus.redis.hosts} is set, the in-memory store in dev mode, a start-up failure
+         * otherwise.
+         */
+        @WithParentName
+        Optional<StoreKind> kind();
+
+        /** Prefix of every Redis key. Default: {@code token-broker:}. */
+        @WithDefault("token-broker:")
+        @NotBlank
+        String keyPrefix();
+    }
+
+    /** Fault tolerance around the platform's credential endpoint. */
+    interface Platform {
+        /** Time-out of one attempt (connect and answer). Default: {@code 3s}. */
+        @WithDefault("3s")
+        @DurationMin(millis = 10)
+        Duration timeout();
+
+        /** Retries after the first attempt, for transient failures only. Default: {@code 3}. */
+        @WithDefault("3")
+        @Min(0)
+        int maxRetries();
+
+        /** First retry delay, doubled on each retry. Default: {@code 200ms}. */
+        @WithDefault("200ms")
+        Duration retryDelay();
+
+        /** Upper bound of the retry delay. Default: {@code 2s}. */
+        @WithDefault("2s")
+        Duration retryMaxDelay();
+
+        /** Random jitter added to or taken from each retry delay. Default: {@code 100ms}. */
+        @WithDefault("100ms")
+        Duration retryJitter();
+
+        /** Failed calls (of the last {@code breaker-volume}) that open a client's breaker. Default: {@code 0.5}. */
+        @WithDefault("0.5")
+        @DecimalMin("0.01")
+        @DecimalMax("1.0")
+        double breakerFailureRatio();
+
+        /** How many recent calls the breaker judges. Default: {@code 4}. */
+        @WithDefault("4")
+        @Min(1)
+        int breakerVolume();
+
+        /** How long an open breaker stays open. Default: {@code 10s}. */
+        @WithDefault("10s")
+        Duration breakerDelay();
+
+        /** How long rejected credentials are remembered and answered without calling the platform. Default: {@code 30s}. */
+        @WithDefault("30s")
+        Duration rejectionHold();
+
+        /** Envelope {@code code}s (with {@code ok=false}) meaning "busy, try again". Default: {@code 429,500,502,503,504}. */
+        @WithDefault("429,500,502,503,504")
+        Set<Integer> busyCodes();
+    }
+
+    /** One internal service that may read tokens. */
+    interface Caller {
+        /** Hex SHA-256 of the caller's API key; the key itself is never configured. */
+        @Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be 64 hex digits (the SHA-256 of the API key)")
+        String keySha256();
+
+        /** Client names the caller may read, or {@code *} for all. */
+        @NotEmpty
+        List<@Pattern(regexp = "\\*|" + ClientNames.PATTERN) String> clients();
+    }
+}

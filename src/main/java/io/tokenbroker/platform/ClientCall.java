@@ -1,0 +1,124 @@
+package io.tokenbroker.platform;
+
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.tokenbroker.config.BrokerConfig;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * The credential call of one client with its own fault-tolerance guard, so that one client's
+ * failures never open another client's breaker. Rejected credentials are not retried and are
+ * remembered for {@code broker.platform.rejection-hold}, so a bad secret cannot hammer the platform.
+ */
+final class ClientCall {
+
+    private static final Logger LOG = Logger.getLogger(ClientCall.class);
+
+    private final String name;
+    private final BrokerConfig.Client client;
+    private final PlatformAuthApi api;
+    private final PlatformAnswers answers;
+    private final Clock clock;
+    private final Duration rejectionHold;
+    private final Duration breakerDelay;
+    private final TypedGuard<IssuedToken> guard;
+    private volatile Rejection lastRejection;
+
+    private record Rejection(Instant until, CredentialsRejectedException cause) {
+    }
+
+    ClientCall(String name, BrokerConfig.Client client, PlatformAuthApi api, PlatformAnswers answers,
+            BrokerConfig.Platform policy, Clock clock) {
+        this.name = name;
+        this.client = client;
+        this.api = api;
+        this.answers = answers;
+        this.clock = clock;
+        this.rejectionHold = policy.rejectionHold();
+        this.breakerDelay = policy.breakerDelay();
+        this.guard = guard(name, policy);
+    }
+
+    IssuedToken fetch() {
+        Rejection rejection = lastRejection;
+        if (rejection != null && clock.instant().isBefore(rejection.until())) {
+            throw rejection.cause();
+        }
+        try {
+            return guard.call(this::attempt);
+        } catch (CredentialsRejectedException rejected) {
+            lastRejection = new Rejection(clock.instant().plus(rejectionHold), rejected);
+            LOG.warnf("Client %s: %s; not asking again for %s", name, rejected.getMessage(), rejectionHold);
+            throw rejected;
+        } catch (PlatformException failed) {
+            throw failed;
+        } catch (CircuitBreakerOpenException open) {
+            throw new PlatformUnavailableException(name, "the platform's circuit breaker is open", breakerDelay);
+        } catch (TimeoutException timedOut) {
+            throw answers.unavailable(name, "the platform did not answer in time");
+        } catch (Exception unexpected) {
+            throw answers.unavailable(name, "the platform call failed: " + unexpected.getClass().getSimpleName());
+        }
+    }
+
+    private IssuedToken attempt() {
+        Instant requestedAt = clock.instant();
+        String body;
+        int status;
+        try (Response response = api.credential(client.clientId(), client.secret(), client.userType())) {
+            status = response.getStatus();
+            body = response.hasEntity() ? response.readEntity(String.class) : null;
+        } catch (ProcessingException ioFailure) {
+            // The cause's message can quote the request URL, which carries the secret: never pass it on.
+            throw answers.unavailable(name, "the platform could not be reached (" + rootCauseName(ioFailure) + ")");
+        }
+        String token = answers.tokenFrom(name, status, body);
+        LOG.debugf("Client %s: the platform issued a token", name);
+        return new IssuedToken(token, requestedAt);
+    }
+
+    private static String rootCauseName(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName();
+    }
+
+    private static TypedGuard<IssuedToken> guard(String name, BrokerConfig.Platform policy) {
+        List<Class<? extends Throwable>> transientFailures = List.of(
+                PlatformUnavailableException.class, PlatformAnswerException.class, TimeoutException.class);
+        return TypedGuard.create(IssuedToken.class)
+                .withDescription("platform credential call of client " + name)
+                .withRetry()
+                    .maxRetries(policy.maxRetries())
+                    .delay(policy.retryDelay().toMillis(), ChronoUnit.MILLIS)
+                    .jitter(policy.retryJitter().toMillis(), ChronoUnit.MILLIS)
+                    .retryOn(transientFailures)
+                    .abortOn(List.of(CredentialsRejectedException.class, CircuitBreakerOpenException.class))
+                    .withExponentialBackoff()
+                        .factor(2)
+                        .maxDelay(policy.retryMaxDelay().toMillis(), ChronoUnit.MILLIS)
+                        .done()
+                    .done()
+                .withCircuitBreaker()
+                    .name("platform-" + name)
+                    .requestVolumeThreshold(policy.breakerVolume())
+                    .failureRatio(policy.breakerFailureRatio())
+                    .delay(policy.breakerDelay().toMillis(), ChronoUnit.MILLIS)
+                    .skipOn(CredentialsRejectedException.class)
+                    .done()
+                .withTimeout()
+                    .duration(policy.timeout().toMillis(), ChronoUnit.MILLIS)
+                    .done()
+                .build();
+    }
+}

@@ -1,0 +1,50 @@
+package io.tokenbroker.platform;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.tokenbroker.config.BrokerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Obtains new tokens from the platform, one client at a time, behind that client's own time-outs,
+ * retries and circuit breaker.
+ */
+@ApplicationScoped
+public class PlatformTokenSource {
+
+    private final Map<String, ClientCall> calls = new TreeMap<>();
+
+    PlatformTokenSource(BrokerConfig config, ObjectMapper json, Clock clock) {
+        BrokerConfig.Platform policy = config.platform();
+        PlatformAnswers answers = new PlatformAnswers(json, policy.busyCodes(), policy.retryMaxDelay());
+        config.clients().forEach((name, client) -> calls.put(name,
+                new ClientCall(name, client, api(client, policy), answers, policy, clock)));
+    }
+
+    /**
+     * Asks the platform for a new token for {@code client}.
+     *
+     * @throws PlatformException why no token was issued
+     */
+    public IssuedToken fetch(String client) {
+        ClientCall call = calls.get(client);
+        if (call == null) {
+            throw new IllegalArgumentException("no platform client is configured under that name");
+        }
+        return call.fetch();
+    }
+
+    private static PlatformAuthApi api(BrokerConfig.Client client, BrokerConfig.Platform policy) {
+        long timeoutMillis = policy.timeout().toMillis();
+        return QuarkusRestClientBuilder.newBuilder()
+                .baseUri(client.baseUrl())
+                .connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .disableDefaultMapper(true)
+                .build(PlatformAuthApi.class);
+    }
+}

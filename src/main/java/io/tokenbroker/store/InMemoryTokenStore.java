@@ -1,0 +1,80 @@
+package io.tokenbroker.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A store inside this process, for dev mode without Redis: the same contract as Redis, but shared
+ * with no other replica, so it is for a single replica only.
+ */
+public final class InMemoryTokenStore implements TokenStore {
+
+    private final ConcurrentMap<String, TokenRecord> records = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, HeldLock> locks = new ConcurrentHashMap<>();
+    private final AtomicLong fences = new AtomicLong();
+    private final UpdateSignals signals = new UpdateSignals();
+    private final Duration lease;
+    private final Clock clock;
+
+    private record HeldLock(Lease lease, Instant until) {
+    }
+
+    public InMemoryTokenStore(Duration lease, Clock clock) {
+        this.lease = lease;
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<TokenRecord> read(String client) {
+        return Optional.ofNullable(records.get(client)).filter(r -> r.expiresAt().isAfter(clock.instant()));
+    }
+
+    @Override
+    public synchronized Optional<Lease> tryLock(String client) {
+        Instant now = clock.instant();
+        HeldLock held = locks.get(client);
+        if (held != null && held.until().isAfter(now)) {
+            return Optional.empty();
+        }
+        Lease granted = new Lease(UUID.randomUUID().toString(), fences.incrementAndGet());
+        locks.put(client, new HeldLock(granted, now.plus(lease)));
+        return Optional.of(granted);
+    }
+
+    @Override
+    public synchronized void release(String client, Lease held) {
+        locks.computeIfPresent(client, (name, current) -> current.lease().equals(held) ? null : current);
+    }
+
+    @Override
+    public boolean write(String client, TokenRecord record) {
+        boolean[] stored = {false};
+        records.compute(client, (name, current) -> {
+            if (current != null && current.generation() >= record.generation()) {
+                return current;
+            }
+            stored[0] = true;
+            return record;
+        });
+        if (stored[0]) {
+            signals.signal(client);
+        }
+        return stored[0];
+    }
+
+    @Override
+    public void awaitUpdate(String client, Duration max) throws InterruptedException {
+        signals.await(client, max);
+    }
+
+    @Override
+    public String describe() {
+        return "memory (broker.store=memory: this replica only, tokens are not shared)";
+    }
+}

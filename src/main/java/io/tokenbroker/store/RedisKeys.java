@@ -1,0 +1,34 @@
+package io.tokenbroker.store;
+
+/**
+ * Builds every Redis key and channel of the broker. A client's keys share the {@code {client}} hash
+ * tag, so its scripts touch one Redis Cluster slot.
+ */
+final class RedisKeys {
+
+    private final String prefix;
+
+    RedisKeys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** Hash with the client's current token, acquired-at, expires-at and generation. */
+    String record(String client) {
+        return prefix + "{" + client + "}:token";
+    }
+
+    /** The client's refresh lock: holds the owner's unique value. */
+    String lock(String client) {
+        return prefix + "{" + client + "}:lock";
+    }
+
+    /** Counter handing out the client's fencing numbers (record generations). */
+    String fence(String client) {
+        return prefix + "{" + client + "}:fence";
+    }
+
+    /** Channel announcing new records; the message is the client name. */
+    String updatesChannel() {
+        return prefix + "updates";
+    }
+}

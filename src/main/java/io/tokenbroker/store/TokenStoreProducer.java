@@ -1,0 +1,62 @@
+package io.tokenbroker.store;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.Startup;
+import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.config.StoreKind;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Chooses where tokens are kept ({@code broker.store}). Outside dev mode the broker never falls back
+ * to memory silently: without Redis it refuses to start.
+ */
+@Singleton
+class TokenStoreProducer {
+
+    private static final Logger LOG = Logger.getLogger(TokenStoreProducer.class);
+
+    @Produces
+    @Singleton
+    @Startup
+    TokenStore tokenStore(BrokerConfig config, Instance<RedisDataSource> redis, Clock clock,
+            @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
+        StoreKind kind = chooseKind(config, redisHosts.isPresent(), LaunchMode.current());
+        TokenStore store = switch (kind) {
+            case MEMORY -> new InMemoryTokenStore(config.lock().lease(), clock);
+            case REDIS -> redisStore(config, redis.get(), clock);
+        };
+        LOG.infof("Tokens are kept in %s", store.describe());
+        return store;
+    }
+
+    void close(@Disposes TokenStore store) {
+        if (store instanceof RedisTokenStore redisStore) {
+            redisStore.close();
+        }
+    }
+
+    static StoreKind chooseKind(BrokerConfig config, boolean redisConfigured, LaunchMode mode) {
+        StoreKind kind = config.store().kind()
+                .orElse(redisConfigured || mode != LaunchMode.DEVELOPMENT ? StoreKind.REDIS : StoreKind.MEMORY);
+        if (kind == StoreKind.REDIS && !redisConfigured) {
+            throw new IllegalStateException("broker.store is redis but quarkus.redis.hosts is not set: "
+                    + "point it at the shared Redis (e.g. redis://redis:6379), "
+                    + "or set broker.store=memory for a single replica without Redis");
+        }
+        return kind;
+    }
+
+    private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock) {
+        RedisTokenStore store = new RedisTokenStore(redis, config.store().keyPrefix(), config.lock().lease(), clock);
+        store.subscribe();
+        return store;
+    }
+}

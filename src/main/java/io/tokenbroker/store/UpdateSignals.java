@@ -1,0 +1,33 @@
+package io.tokenbroker.store;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Wakes the threads of this replica that wait for a client's new record. A signal may be missed
+ * between a waiter's last read and its wait; waiters therefore wait in bounded slices and read again.
+ */
+final class UpdateSignals {
+
+    private final ConcurrentMap<String, Object> monitors = new ConcurrentHashMap<>();
+
+    void signal(String client) {
+        Object monitor = monitor(client);
+        synchronized (monitor) {
+            monitor.notifyAll();
+        }
+    }
+
+    void await(String client, Duration max) throws InterruptedException {
+        long millis = Math.max(1, max.toMillis());
+        Object monitor = monitor(client);
+        synchronized (monitor) {
+            monitor.wait(millis);
+        }
+    }
+
+    private Object monitor(String client) {
+        return monitors.computeIfAbsent(client, name -> new Object());
+    }
+}

@@ -1,0 +1,11 @@
+-- Takes a client's refresh lock and hands out the client's next fencing number.
+-- KEYS[1]: the lock; KEYS[2]: the fencing counter (same hash slot).
+-- ARGV[1]: the would-be owner's unique value; ARGV[2]: lease in ms; ARGV[3]: counter TTL in ms.
+-- Returns the fencing number, or 0 when someone else holds the lock.
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return 0
+end
+local fence = redis.call('INCR', KEYS[2])
+-- The counter outlives every record it numbered, so generations never go back.
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return fence

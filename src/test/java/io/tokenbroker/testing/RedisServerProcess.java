@@ -1,0 +1,154 @@
+package io.tokenbroker.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A real Redis server for the tests, on a free port: {@code redis-server} from the PATH, or the
+ * binary that the embedded-redis test dependency ships when the PATH has none. Nothing is persisted.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+
+    private final int port;
+    private final List<String> extraArgs;
+    private final Path workDir;
+    private Process process;
+
+    private RedisServerProcess(int port, List<String> extraArgs) throws IOException {
+        this.port = port;
+        this.extraArgs = List.copyOf(extraArgs);
+        this.workDir = Files.createTempDirectory("redis-test-");
+    }
+
+    /** Starts a server on a free port with these extra {@code --option value} arguments. */
+    public static RedisServerProcess launch(String... extraArgs) {
+        try {
+            RedisServerProcess server = new RedisServerProcess(freePort(), List.of(extraArgs));
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server", e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The {@code quarkus.redis.hosts} value for this server. */
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Starts the server (again, after {@link #stop()}), empty. */
+    public synchronized void start() throws IOException {
+        List<String> command = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toString()));
+        command.addAll(extraArgs);
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("redis.log").toFile()).start();
+        awaitPong();
+    }
+
+    /** Stops the server, as an outage would. */
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Sends one command and returns the raw RESP reply line (enough for integers and simple strings). */
+    public String call(String... args) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
+            for (String arg : args) {
+                request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
+                        .append(arg).append("\r\n");
+            }
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+            StringBuilder reply = new StringBuilder();
+            InputStream in = socket.getInputStream();
+            for (int c = in.read(); c != -1 && c != '\r'; c = in.read()) {
+                reply.append((char) c);
+            }
+            return reply.toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitPong() throws IOException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+        while (Instant.now().isBefore(deadline)) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                OutputStream out = socket.getOutputStream();
+                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                byte[] answer = new byte[7];
+                if (in.read(answer) > 0 && new String(answer, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            sleep(50);
+        }
+        throw new IOException("redis-server did not answer on port " + port + "; see " + workDir.resolve("redis.log"));
+    }
+
+    private static String executable() throws IOException {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File candidate = new File(dir, "redis-server");
+            if (candidate.canExecute()) {
+                return candidate.getAbsolutePath();
+            }
+        }
+        return ExecutableProvider.newJarResourceProvider().get().getAbsolutePath();
+    }
+
+    /** A TCP port nobody listens on right now. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

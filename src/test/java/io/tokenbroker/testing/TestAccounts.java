@@ -1,0 +1,67 @@
+package io.tokenbroker.testing;
+
+import io.tokenbroker.security.CallerRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The clients, platform accounts and callers every test broker is configured with. Each scenario has
+ * a client of its own, so tests never depend on which token another test left in memory.
+ */
+public final class TestAccounts {
+
+    /** Caller allowed every client. */
+    public static final String ALICE_KEY = "alice-key-0b6e29";
+    /** Caller allowed only client {@code other}. */
+    public static final String BOB_KEY = "bob-key-91d4c7";
+
+    /** Healthy clients; each is its own platform account. */
+    public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
+            "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs");
+
+    private TestAccounts() {
+    }
+
+    /** The platform {@code clientId} of broker client {@code client}. */
+    public static String clientId(String client) {
+        return "app-" + client;
+    }
+
+    /** The secret the broker is configured with for {@code client}. */
+    public static String secret(String client) {
+        return "s3cret-" + client + "-5f0a17c2";
+    }
+
+    /** Registers every account with the stand-in; {@code rejected} is registered with another secret. */
+    public static void register(PlatformStandIn platform) {
+        for (String client : CLIENTS) {
+            platform.account(clientId(client), client.equals("rejected") ? "the-real-secret" : secret(client));
+        }
+    }
+
+    /** Broker configuration for these clients and callers, against {@code platform} and {@code redis}. */
+    public static Map<String, String> brokerConfig(PlatformStandIn platform, RedisServerProcess redis) {
+        Map<String, String> config = new HashMap<>();
+        for (String client : CLIENTS) {
+            config.put("broker.clients." + client + ".base-url", platform.baseUrl());
+            config.put("broker.clients." + client + ".client-id", clientId(client));
+            config.put("broker.clients." + client + ".secret", secret(client));
+        }
+        config.put("broker.callers.alice.key-sha256", CallerRegistry.sha256Hex(ALICE_KEY));
+        config.put("broker.callers.alice.clients", "*");
+        config.put("broker.callers.bob.key-sha256", CallerRegistry.sha256Hex(BOB_KEY));
+        config.put("broker.callers.bob.clients", "other");
+        config.put("quarkus.redis.hosts", redis.uri());
+        // Short time-outs so failure scenarios take milliseconds, not the production seconds.
+        config.put("broker.platform.timeout", "500ms");
+        config.put("broker.platform.max-retries", "2");
+        config.put("broker.platform.retry-delay", "20ms");
+        config.put("broker.platform.retry-max-delay", "100ms");
+        config.put("broker.platform.retry-jitter", "10ms");
+        config.put("broker.platform.breaker-volume", "4");
+        config.put("broker.platform.breaker-delay", "30s");
+        config.put("broker.lock.wait-timeout", "5s");
+        return config;
+    }
+}

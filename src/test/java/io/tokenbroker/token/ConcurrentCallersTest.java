@@ -1,0 +1,63 @@
+package io.tokenbroker.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tokenbroker.store.TokenRecord;
+import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.InjectPlatform;
+import io.tokenbroker.testing.PlatformStandIn;
+import io.tokenbroker.testing.TestAccounts;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** One replica's callers share one acquisition. (Several replicas: see BrokerReplicasIT.) */
+@QuarkusTest
+@WithTestResource(BrokerTestResources.class)
+class ConcurrentCallersTest {
+
+    @Inject
+    TokenBroker broker;
+
+    @InjectPlatform
+    PlatformStandIn platform;
+
+    @Test
+    void manyColdCallersCauseOnePlatformCall() {
+        platform.latency(Duration.ofMillis(300));
+        try {
+            List<CompletableFuture<TokenRecord>> pending = IntStream.range(0, 500).parallel()
+                    .mapToObj(i -> broker.currentToken("cold").subscribeAsCompletionStage())
+                    .toList();
+            List<TokenRecord> records = pending.stream()
+                    .map(future -> future.orTimeout(10, TimeUnit.SECONDS).join())
+                    .toList();
+
+            Set<String> tokens = records.stream().map(TokenRecord::token).collect(Collectors.toSet());
+            assertThat(tokens).hasSize(1);
+            assertThat(platform.calls(TestAccounts.clientId("cold"))).isEqualTo(1);
+            assertThat(platform.isValid(tokens.iterator().next())).isTrue();
+        } finally {
+            platform.latency(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void aFreshTokenIsServedFromMemoryWithoutWaiting() {
+        TokenRecord first = broker.currentToken("other").await().atMost(Duration.ofSeconds(5));
+        int calls = platform.calls(TestAccounts.clientId("other"));
+
+        CompletableFuture<TokenRecord> again = broker.currentToken("other").subscribeAsCompletionStage();
+
+        assertThat(again).isCompletedWithValue(first);
+        assertThat(platform.calls(TestAccounts.clientId("other"))).isEqualTo(calls);
+    }
+}
