@@ -1,6 +1,7 @@
 package io.tokenbroker.api;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import io.tokenbroker.security.CallerAuthenticated;
 import io.tokenbroker.security.CallerAuthenticationFilter;
 import io.tokenbroker.security.ClientAccess;
@@ -8,16 +9,18 @@ import io.tokenbroker.token.TokenBroker;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** {@code GET /token}: the current access token of a client, as JSON or as bare text. */
+/** {@code GET /token[?client=NAME]}: the current access token of a client, as JSON or as bare text. */
 @Path("/token")
 @CallerAuthenticated
 public class TokenResource {
+
+    /** The query parameter naming the client. */
+    static final String CLIENT = "client";
 
     private final TokenBroker broker;
     private final ClientAccess access;
@@ -31,15 +34,20 @@ public class TokenResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> json(@QueryParam("client") String client, @Context ContainerRequestContext request) {
-        String name = access.resolve(CallerAuthenticationFilter.callerOf(request), client);
+    public Uni<Response> json(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
+        String name = client(request, http);
         return broker.currentToken(name).map(record -> responses.json(name, record));
     }
 
     @GET
     @Produces(MediaType.TEXT_PLAIN)
-    public Uni<Response> text(@QueryParam("client") String client, @Context ContainerRequestContext request) {
-        String name = access.resolve(CallerAuthenticationFilter.callerOf(request), client);
+    public Uni<Response> text(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
+        String name = client(request, http);
         return broker.currentToken(name).map(responses::text);
+    }
+
+    /** The client asked for: read raw, because {@code @QueryParam} cannot tell {@code ?client=} from absent. */
+    private String client(ContainerRequestContext request, HttpServerRequest http) {
+        return access.resolve(CallerAuthenticationFilter.callerOf(request), http.getParam(CLIENT));
     }
 }

@@ -112,7 +112,11 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     public void close() {
         PubSubCommands.RedisSubscriber current = subscriber;
         if (current != null) {
-            current.unsubscribe();
+            try {
+                current.unsubscribe();
+            } catch (RuntimeException alreadyClosed) {
+                // At shutdown the connection may be gone first; the subscription went with it.
+            }
         }
     }
 }

@@ -80,6 +80,6 @@ class PlatformFailuresTest {
         for (int i = 0; i < 10; i++) {
             given().header("Authorization", ALICE).get("/token?client=rejected").then().statusCode(502);
         }
-        given().header("Authorization", ALICE).get("/token?client=cold").then().statusCode(200);
+        given().header("Authorization", ALICE).get("/token?client=healthy").then().statusCode(200);
     }
 }

@@ -32,6 +32,7 @@ class ConcurrentCallersTest {
 
     @Test
     void manyColdCallersCauseOnePlatformCall() {
+        assertThat(platform.calls(TestAccounts.clientId("cold"))).as("no test fetched this client before").isZero();
         platform.latency(Duration.ofMillis(300));
         try {
             List<CompletableFuture<TokenRecord>> pending = IntStream.range(0, 500).parallel()
