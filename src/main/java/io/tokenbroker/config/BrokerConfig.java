@@ -123,13 +123,13 @@ public interface BrokerConfig {
 
     /** Fault tolerance around the platform's credential endpoint. */
     interface Platform {
-        /** Time-out of one attempt (connect and answer). Default: {@code 3s}. */
-        @WithDefault("3s")
+        /** Time-out of one attempt (connect and answer). Default: {@code 2s}. */
+        @WithDefault("2s")
         @DurationMin(millis = 10)
         Duration timeout();
 
-        /** Retries after the first attempt, for transient failures only. Default: {@code 3}. */
-        @WithDefault("3")
+        /** Retries after the first attempt, for transient failures only. Default: {@code 2}. */
+        @WithDefault("2")
         @Min(0)
         int maxRetries();
 

@@ -1,0 +1,66 @@
+package io.tokenbroker.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Checks at start-up what Bean Validation on {@link BrokerConfig} cannot: rules that tie several
+ * properties together. A broken configuration stops the start with every problem named at once.
+ */
+@Singleton
+class ConfigurationCheck {
+
+    private static final Logger LOG = Logger.getLogger(ConfigurationCheck.class);
+
+    void onStart(@Observes @Priority(1) StartupEvent start, BrokerConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid broker configuration:\n  - " + String.join("\n  - ", problems));
+        }
+        Duration longestCall = longestPlatformCall(config.platform());
+        if (longestCall.compareTo(config.lock().lease()) >= 0) {
+            LOG.warnf("A platform call with all its retries may take %s, longer than broker.lock.lease (%s): "
+                    + "another replica could call the platform meanwhile", longestCall, config.lock().lease());
+        }
+    }
+
+    /** Every attempt timing out, with the longest backoff before each retry. */
+    static Duration longestPlatformCall(BrokerConfig.Platform platform) {
+        Duration total = platform.timeout().multipliedBy(platform.maxRetries() + 1L);
+        Duration delay = platform.retryDelay();
+        for (int retry = 0; retry < platform.maxRetries(); retry++) {
+            Duration capped = delay.compareTo(platform.retryMaxDelay()) < 0 ? delay : platform.retryMaxDelay();
+            total = total.plus(capped).plus(platform.retryJitter());
+            delay = delay.multipliedBy(2);
+        }
+        return total;
+    }
+
+    static List<String> problems(BrokerConfig config) {
+        List<String> problems = new ArrayList<>();
+        config.clients().keySet().stream().filter(name -> !ClientNames.isValid(name)).forEach(name ->
+                problems.add("broker.clients." + name + ": a client name is 1 to 64 letters, digits, '.', '-' or '_'"));
+        if (!config.clients().containsKey(config.defaultClient())) {
+            problems.add("broker.default-client is '" + config.defaultClient()
+                    + "' but no broker.clients." + config.defaultClient() + ".* is configured");
+        }
+        config.callers().forEach((caller, grant) -> grant.clients().stream()
+                .filter(client -> !client.equals("*") && !config.clients().containsKey(client))
+                .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
+                        + "', which is not a configured client")));
+        Duration handedOutFor = config.token().lifetime().minus(config.token().safetyMargin());
+        if (handedOutFor.compareTo(Duration.ofSeconds(2)) < 0) {
+            problems.add("broker.token.safety-margin must leave at least 2s of broker.token.lifetime");
+        } else if (config.token().refreshAhead().compareTo(handedOutFor) >= 0) {
+            problems.add("broker.token.refresh-ahead must be shorter than broker.token.lifetime minus "
+                    + "broker.token.safety-margin (" + handedOutFor + "), or every token would be refreshed at once");
+        }
+        return problems;
+    }
+}
