@@ -8,6 +8,7 @@ import io.tokenbroker.platform.PlatformUnavailableException;
 import io.tokenbroker.security.ClientNotAllowedException;
 import io.tokenbroker.security.InvalidClientNameException;
 import io.tokenbroker.security.NotAuthenticatedException;
+import io.tokenbroker.token.RefreshTooSoonException;
 import io.tokenbroker.token.TokenUnavailableException;
 import io.tokenbroker.token.UnknownClientException;
 import jakarta.ws.rs.WebApplicationException;
@@ -53,6 +54,19 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response invalidClientName(InvalidClientNameException e) {
         return clientError(400, "invalid-client-name", "Invalid client name", e);
+    }
+
+    @ServerExceptionMapper
+    Response invalidRequest(InvalidRequestException e) {
+        return clientError(400, "invalid-request", "Invalid request", e);
+    }
+
+    @ServerExceptionMapper
+    Response refreshTooSoon(RefreshTooSoonException e) {
+        LOG.infof("HTTP 429: %s", e.getMessage());
+        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+        return problem(429, "refresh-too-soon", "Too many forced refreshes", e.getMessage())
+                .header(HttpHeaders.RETRY_AFTER, seconds).build();
     }
 
     @ServerExceptionMapper
@@ -104,6 +118,9 @@ class ProblemMapper {
         }
         if (cause instanceof UnknownClientException e) {
             return unknownClient(e);
+        }
+        if (cause instanceof RefreshTooSoonException e) {
+            return refreshTooSoon(e);
         }
         return unexpected(cause);
     }

@@ -44,6 +44,10 @@ public interface BrokerConfig {
     @Valid
     Store store();
 
+    /** What a replica does when Redis is down and its token runs out. Default: {@code local}. */
+    @WithDefault("local")
+    RedisOutageMode redisOutage();
+
     /** Calls to the platform: time-outs, retries, circuit breaker, answer codes. */
     @Valid
     Platform platform();
@@ -90,6 +94,16 @@ public interface BrokerConfig {
         @WithDefault("15m")
         @DurationMin(millis = 0)
         Duration refreshAhead();
+
+        /** Least time between two forced refreshes ({@code POST /token/refresh}) of a client. Default: {@code 30s}. */
+        @WithDefault("30s")
+        @DurationMin(millis = 0)
+        Duration minForcedRefreshInterval();
+
+        /** How often each replica checks its tokens against the store and refreshes ahead. Default: {@code 1s}. */
+        @WithDefault("1s")
+        @DurationMin(millis = 50)
+        Duration checkInterval();
     }
 
     /** The lock that makes one replica the only caller of the platform for a client. */

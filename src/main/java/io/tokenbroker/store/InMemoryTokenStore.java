@@ -3,7 +3,10 @@ package io.tokenbroker.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -18,6 +21,8 @@ public final class InMemoryTokenStore implements TokenStore {
     private final ConcurrentMap<String, TokenRecord> records = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, HeldLock> locks = new ConcurrentHashMap<>();
     private final AtomicLong fences = new AtomicLong();
+    private final ConcurrentMap<String, Instant> forcedRefreshes = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final UpdateSignals signals = new UpdateSignals();
     private final Duration lease;
     private final Clock clock;
@@ -48,6 +53,35 @@ public final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
+    public synchronized boolean renew(String client, Lease held) {
+        HeldLock current = locks.get(client);
+        if (current == null || !current.lease().equals(held)) {
+            return false;
+        }
+        locks.put(client, new HeldLock(held, clock.instant().plus(lease)));
+        return true;
+    }
+
+    @Override
+    public boolean claimForcedRefresh(String client, Duration interval) {
+        Instant now = clock.instant();
+        boolean[] claimed = {false};
+        forcedRefreshes.compute(client, (name, until) -> {
+            if (until != null && until.isAfter(now)) {
+                return until;
+            }
+            claimed[0] = true;
+            return now.plus(interval);
+        });
+        return claimed[0];
+    }
+
+    @Override
+    public void listen(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
     public synchronized void release(String client, Lease held) {
         locks.computeIfPresent(client, (name, current) -> current.lease().equals(held) ? null : current);
     }
@@ -64,6 +98,7 @@ public final class InMemoryTokenStore implements TokenStore {
         });
         if (stored[0]) {
             signals.signal(client);
+            listeners.forEach(listener -> listener.accept(client));
         }
         return stored[0];
     }

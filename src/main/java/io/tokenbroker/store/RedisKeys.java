@@ -27,6 +27,11 @@ final class RedisKeys {
         return prefix + "{" + client + "}:fence";
     }
 
+    /** Marker of the client's last forced refresh, living for the minimum interval between two. */
+    String forcedRefresh(String client) {
+        return prefix + "{" + client + "}:forced";
+    }
+
     /** Channel announcing new records; the message is the client name. */
     String updatesChannel() {
         return prefix + "updates";

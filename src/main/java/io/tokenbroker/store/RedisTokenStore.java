@@ -3,6 +3,7 @@ package io.tokenbroker.store;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
 import io.quarkus.redis.datasource.pubsub.PubSubCommands;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,7 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -28,12 +30,15 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final RedisKeys keys;
     private final Duration lease;
     private final Clock clock;
-    private final String replicaId = UUID.randomUUID().toString();
+    /** Names the lock holder for operators: host, process id, and a random part. */
+    private final String replicaId = ReplicaId.create();
     private final AtomicLong leases = new AtomicLong();
     private final UpdateSignals signals = new UpdateSignals();
     private final LuaScript lockScript = LuaScript.load("lock");
     private final LuaScript releaseScript = LuaScript.load("release");
+    private final LuaScript renewScript = LuaScript.load("renew");
     private final LuaScript writeScript = LuaScript.load("write");
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private volatile PubSubCommands.RedisSubscriber subscriber;
 
     public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock) {
@@ -47,11 +52,21 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     /** Listens for other replicas' new records; without it, waiters fall back to polling. */
     public void subscribe() {
         try {
-            subscriber = redis.pubsub(String.class).subscribe(keys.updatesChannel(), signals::signal);
+            subscriber = redis.pubsub(String.class).subscribe(keys.updatesChannel(), this::updated);
         } catch (RuntimeException e) {
             LOG.warnf("Could not subscribe to %s (%s); waiting replicas will poll", keys.updatesChannel(),
                     e.getClass().getSimpleName());
         }
+    }
+
+    private void updated(String client) {
+        signals.signal(client);
+        listeners.forEach(listener -> listener.accept(client));
+    }
+
+    @Override
+    public void listen(Consumer<String> listener) {
+        listeners.add(listener);
     }
 
     @Override
@@ -70,10 +85,23 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     @Override
     public Optional<Lease> tryLock(String client) {
         String owner = replicaId + ":" + leases.incrementAndGet();
-        Response fence = lockScript.run(redis, List.of(keys.lock(client), keys.fence(client)),
+        Response fence = lockScript.run(redis, List.of(keys.lock(client), keys.fence(client), keys.record(client)),
                 List.of(owner, Long.toString(lease.toMillis()), Long.toString(FENCE_COUNTER_TTL.toMillis())));
         long number = fence.toLong();
         return number == 0 ? Optional.empty() : Optional.of(new Lease(owner, number));
+    }
+
+    @Override
+    public boolean renew(String client, Lease held) {
+        return renewScript.run(redis, List.of(keys.lock(client)),
+                List.of(held.owner(), Long.toString(lease.toMillis()))).toLong() == 1;
+    }
+
+    @Override
+    public boolean claimForcedRefresh(String client, Duration interval) {
+        Response set = redis.execute(Command.SET, keys.forcedRefresh(client), replicaId,
+                "NX", "PX", Long.toString(Math.max(1, interval.toMillis())));
+        return set != null && "OK".equals(set.toString());
     }
 
     @Override

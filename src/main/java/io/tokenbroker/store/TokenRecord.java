@@ -21,6 +21,21 @@ public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, l
         return remainingAt(now).compareTo(MINIMUM_REMAINING) >= 0;
     }
 
+    /**
+     * Whether this record should replace {@code known} in a replica's memory: a higher generation, or
+     * the same generation with another token (after an outage two replicas may have numbered alike;
+     * the shared store then decides).
+     */
+    public boolean replaces(TokenRecord known) {
+        return known == null || generation > known.generation
+                || generation == known.generation && !token.equals(known.token);
+    }
+
+    /** The same token under another generation number. */
+    public TokenRecord withGeneration(long newGeneration) {
+        return new TokenRecord(token, acquiredAt, expiresAt, newGeneration);
+    }
+
     /** Time left until {@link #expiresAt()}, negative once past it. */
     public Duration remainingAt(Instant now) {
         return Duration.between(now, expiresAt);

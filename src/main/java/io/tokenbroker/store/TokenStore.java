@@ -2,6 +2,7 @@ package io.tokenbroker.store;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Shared storage of every client's current token, with the lock that lets exactly one replica call
@@ -15,6 +16,9 @@ public interface TokenStore {
     /** Takes the client's refresh lock for {@code broker.lock.lease}, if nobody holds it. */
     Optional<Lease> tryLock(String client);
 
+    /** Extends {@code lease} by another {@code broker.lock.lease}; {@code false} if it was lost. */
+    boolean renew(String client, Lease lease);
+
     /** Gives the lock back, if {@code lease} still holds it; never removes another holder's lock. */
     void release(String client, Lease lease);
 
@@ -24,6 +28,16 @@ public interface TokenStore {
      * @return whether it was stored
      */
     boolean write(String client, TokenRecord record);
+
+    /**
+     * Claims the client's one forced refresh per {@code interval}, across all replicas.
+     *
+     * @return whether this call may force a refresh now
+     */
+    boolean claimForcedRefresh(String client, Duration interval);
+
+    /** Calls {@code listener} with a client's name whenever any replica stores a new record of it. */
+    void listen(Consumer<String> listener);
 
     /** Waits at most {@code max} for news of a new record of the client (it may return earlier). */
     void awaitUpdate(String client, Duration max) throws InterruptedException;

@@ -1,20 +1,29 @@
 package io.tokenbroker.token;
 
 import io.tokenbroker.store.TokenRecord;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * What this replica knows of one client: the token it hands out from memory, and the single
- * acquisition in flight that every concurrent caller shares.
+ * What this replica knows of one client: the token it hands out from memory, the single acquisition
+ * in flight that every concurrent caller shares, and when to refresh ahead of expiry.
  */
 final class ClientTokenState {
 
+    private static final Duration LONGEST_BACKOFF = Duration.ofSeconds(30);
+
     private final String client;
-    private volatile TokenRecord current;
     private final AtomicReference<CompletableFuture<TokenRecord>> inFlight = new AtomicReference<>();
+    private volatile TokenRecord current;
+    private volatile boolean unsaved;
+    private volatile Instant nextRefresh = Instant.MAX;
+    private volatile int failedRefreshes;
+    private volatile Instant failingSince;
 
     ClientTokenState(String client) {
         this.client = client;
@@ -29,17 +38,58 @@ final class ClientTokenState {
         return current;
     }
 
-    /** Keeps {@code record} unless this replica already holds a newer generation. */
-    synchronized void adopt(TokenRecord record) {
-        TokenRecord known = current;
-        if (known == null || record.generation() > known.generation()) {
-            current = record;
+    /**
+     * Keeps {@code record} if it {@linkplain TokenRecord#replaces replaces} the current one, and plans
+     * its refresh at {@code expiresAt - refreshAhead} plus this replica's random share of {@code jitter}.
+     *
+     * @param saved whether the shared store holds it (false: obtained locally during a store outage)
+     */
+    synchronized void adopt(TokenRecord record, boolean saved, Duration refreshAhead, Duration jitter) {
+        if (!record.replaces(current)) {
+            return;
         }
+        current = record;
+        unsaved = !saved;
+        failedRefreshes = 0;
+        failingSince = null;
+        long jitterMillis = jitter.toMillis() <= 0 ? 0 : ThreadLocalRandom.current().nextLong(jitter.toMillis());
+        nextRefresh = record.expiresAt().minus(refreshAhead).plusMillis(jitterMillis);
+    }
+
+    /** Whether the current token was obtained while the store was down and still has to be written back. */
+    boolean unsaved() {
+        return unsaved;
+    }
+
+    void saved() {
+        unsaved = false;
+    }
+
+    /** Whether a refresh ahead of expiry is due at {@code now}. */
+    boolean refreshDue(Instant now) {
+        return current != null && !now.isBefore(nextRefresh);
+    }
+
+    /** Backs off the next refresh attempt exponentially after a failure (1 s, 2 s, 4 s … 30 s). */
+    synchronized void refreshFailed(Instant now) {
+        failedRefreshes++;
+        if (failingSince == null) {
+            failingSince = now;
+        }
+        long seconds = 1L << Math.min(failedRefreshes - 1, 5);
+        Duration backoff = Duration.ofSeconds(seconds);
+        nextRefresh = now.plus(backoff.compareTo(LONGEST_BACKOFF) < 0 ? backoff : LONGEST_BACKOFF);
+    }
+
+    /** Since when refreshing has been failing, or {@code null} if it is not. */
+    Instant failingSince() {
+        return failingSince;
     }
 
     /**
      * Joins the acquisition in flight, or starts {@code acquisition} on {@code executor} if there is
-     * none: however many callers arrive, one acquisition runs at a time.
+     * none: however many callers arrive, one acquisition runs at a time. The acquisition adopts its
+     * own result.
      */
     CompletableFuture<TokenRecord> acquireOnce(Supplier<TokenRecord> acquisition, Executor executor) {
         while (true) {
@@ -63,7 +113,6 @@ final class ClientTokenState {
     private void run(Supplier<TokenRecord> acquisition, CompletableFuture<TokenRecord> mine) {
         try {
             TokenRecord record = acquisition.get();
-            adopt(record);
             inFlight.set(null);
             mine.complete(record);
         } catch (Throwable failure) {

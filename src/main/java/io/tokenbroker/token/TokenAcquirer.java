@@ -1,5 +1,6 @@
 package io.tokenbroker.token;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.PlatformTokenSource;
@@ -7,16 +8,24 @@ import io.tokenbroker.store.Lease;
 import io.tokenbroker.store.TokenRecord;
 import io.tokenbroker.store.TokenStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
  * Obtains a client's next token across all replicas: whoever holds the client's lock calls the
- * platform once and stores the result; everyone else waits for that record. Blocking: run it on a
- * worker thread.
+ * platform once and stores the result; everyone else waits for that record. The holder renews its
+ * lease while it works. Blocking: run it on a worker thread.
  */
 @ApplicationScoped
 class TokenAcquirer {
@@ -30,6 +39,14 @@ class TokenAcquirer {
     private final Clock clock;
     private final Duration validFor;
     private final Duration waitTimeout;
+    private final Duration leaseTime;
+    private final Duration minForcedInterval;
+    private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "lock-lease-renewal");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     TokenAcquirer(TokenStore store, PlatformTokenSource platform, Clock clock, BrokerConfig config) {
         this.store = store;
@@ -37,6 +54,8 @@ class TokenAcquirer {
         this.clock = clock;
         this.validFor = config.token().lifetime().minus(config.token().safetyMargin());
         this.waitTimeout = config.lock().waitTimeout();
+        this.leaseTime = config.lock().lease();
+        this.minForcedInterval = config.token().minForcedRefreshInterval();
     }
 
     /**
@@ -44,16 +63,55 @@ class TokenAcquirer {
      * otherwise a new one from the platform, obtained by this replica or another.
      */
     TokenRecord acquire(String client, Duration atLeast) {
+        return obtain(client, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, false);
+    }
+
+    /**
+     * A record of {@code client} whose token is not {@code rejected}: the stored one if the token was
+     * already replaced, otherwise a new one (one platform call per generation across all replicas).
+     *
+     * @throws RefreshTooSoonException if the client was force-refreshed less than the minimum interval ago
+     */
+    TokenRecord replace(String client, String rejected) {
+        return obtain(client, record -> !record.token().equals(rejected) && record.servableAt(clock.instant()), true);
+    }
+
+    /**
+     * Writes back a record this replica obtained or kept while the store was down, unless the store
+     * holds one at least as new; returns whichever the store holds afterwards.
+     */
+    Optional<TokenRecord> writeBack(String client, TokenRecord local) {
+        Optional<Lease> lease = tryLock(client);
+        if (lease.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Optional<TokenRecord> stored = store.read(client);
+            if (stored.isPresent() && stored.get().generation() >= local.generation()) {
+                return stored;
+            }
+            TokenRecord numbered = local.withGeneration(Math.max(local.generation(), lease.get().fence()));
+            if (store.write(client, numbered)) {
+                LOG.infof("Client %s: wrote back generation %d to the store", client, numbered.generation());
+                return Optional.of(numbered);
+            }
+            return store.read(client);
+        } finally {
+            release(client, lease.get());
+        }
+    }
+
+    private TokenRecord obtain(String client, Predicate<TokenRecord> goodEnough, boolean forced) {
         Instant deadline = clock.instant().plus(waitTimeout);
         Duration wait = FIRST_WAIT;
         while (true) {
-            Optional<TokenRecord> stored = usable(client, atLeast);
+            Optional<TokenRecord> stored = store.read(client).filter(goodEnough);
             if (stored.isPresent()) {
                 return stored.get();
             }
-            Optional<Lease> lease = store.tryLock(client);
+            Optional<Lease> lease = tryLock(client);
             if (lease.isPresent()) {
-                Optional<TokenRecord> obtained = underLock(client, atLeast, lease.get());
+                Optional<TokenRecord> obtained = underLock(client, goodEnough, forced, lease.get());
                 if (obtained.isPresent()) {
                     return obtained.get();
                 }
@@ -68,29 +126,54 @@ class TokenAcquirer {
         }
     }
 
-    private Optional<TokenRecord> underLock(String client, Duration atLeast, Lease lease) {
+    private Optional<TokenRecord> underLock(String client, Predicate<TokenRecord> goodEnough, boolean forced,
+            Lease lease) {
+        ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(() -> renew(client, lease),
+                leaseTime.toMillis() / 3, leaseTime.toMillis() / 3, TimeUnit.MILLISECONDS);
         try {
-            Optional<TokenRecord> stored = usable(client, atLeast);
-            if (stored.isPresent()) {
+            Optional<TokenRecord> stored = store.read(client);
+            if (stored.filter(goodEnough).isPresent()) {
                 return stored;
+            }
+            if (forced && stored.isPresent() && !store.claimForcedRefresh(client, minForcedInterval)) {
+                throw new RefreshTooSoonException(client, minForcedInterval);
             }
             IssuedToken issued = platform.fetch(client);
             TokenRecord record = new TokenRecord(issued.token(), issued.requestedAt(),
                     issued.requestedAt().plus(validFor), lease.fence());
             if (store.write(client, record)) {
-                LOG.infof("Client %s: stored token generation %d, handed out until %s",
-                        client, record.generation(), record.expiresAt());
+                LOG.infof("Client %s: stored token generation %d, handed out until %s%s",
+                        client, record.generation(), record.expiresAt(), forced ? " (forced refresh)" : "");
                 return Optional.of(record);
             }
             LOG.infof("Client %s: a newer generation than %d was stored meanwhile; using it",
                     client, record.generation());
-            return usable(client, TokenRecord.MINIMUM_REMAINING);
+            return store.read(client).filter(goodEnough);
         } finally {
+            renewal.cancel(false);
             release(client, lease);
         }
     }
 
+    private void renew(String client, Lease lease) {
+        try {
+            if (!store.renew(client, lease)) {
+                LOG.warnf("Client %s: lost the refresh lock while obtaining a token; fencing keeps a newer "
+                        + "generation from being overwritten", client);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Client %s: could not renew the refresh lock (%s)", client, e.getClass().getSimpleName());
+        }
+    }
+
+    private Optional<Lease> tryLock(String client) {
+        Optional<Lease> lease = store.tryLock(client);
+        lease.ifPresent(l -> held.put(client, l));
+        return lease;
+    }
+
     private void release(String client, Lease lease) {
+        held.remove(client, lease);
         try {
             store.release(client, lease);
         } catch (RuntimeException e) {
@@ -100,11 +183,6 @@ class TokenAcquirer {
         }
     }
 
-    private Optional<TokenRecord> usable(String client, Duration atLeast) {
-        Instant now = clock.instant();
-        return store.read(client).filter(r -> r.remainingAt(now).compareTo(atLeast) >= 0);
-    }
-
     private void awaitUpdate(String client, Duration max) {
         try {
             store.awaitUpdate(client, max);
@@ -112,5 +190,11 @@ class TokenAcquirer {
             Thread.currentThread().interrupt();
             throw new TokenUnavailableException("interrupted while waiting for the token", Duration.ofSeconds(1));
         }
+    }
+
+    /** Gives back every lock this replica holds, so another replica need not wait out the lease. */
+    void releaseAll(@Observes ShutdownEvent shutdown) {
+        held.forEach(this::release);
+        renewals.shutdownNow();
     }
 }

@@ -3,18 +3,23 @@ package io.tokenbroker.token;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.config.RedisOutageMode;
+import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.PlatformException;
+import io.tokenbroker.platform.PlatformTokenSource;
 import io.tokenbroker.store.TokenRecord;
+import io.tokenbroker.store.TokenStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,23 +30,32 @@ import org.jboss.logging.Logger;
 public class TokenBroker {
 
     private static final Logger LOG = Logger.getLogger(TokenBroker.class);
+    private static final Duration LONGEST_JITTER = Duration.ofSeconds(5);
 
     private final Map<String, ClientTokenState> clients = new TreeMap<>();
     private final TokenAcquirer acquirer;
+    private final TokenStore store;
+    private final PlatformTokenSource platform;
     private final Clock clock;
     private final Duration refreshAhead;
+    private final Duration jitter;
+    private final Duration validFor;
+    private final RedisOutageMode outageMode;
     private final Executor executor = Infrastructure.getDefaultWorkerPool();
 
-    TokenBroker(BrokerConfig config, TokenAcquirer acquirer, Clock clock) {
+    TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, PlatformTokenSource platform,
+            Clock clock) {
         config.clients().keySet().forEach(name -> clients.put(name, new ClientTokenState(name)));
         this.acquirer = acquirer;
+        this.store = store;
+        this.platform = platform;
         this.clock = clock;
         this.refreshAhead = config.token().refreshAhead();
-    }
-
-    /** Names of the configured clients. */
-    public Set<String> clientNames() {
-        return clients.keySet();
+        Duration quarter = refreshAhead.dividedBy(4);
+        this.jitter = quarter.compareTo(LONGEST_JITTER) < 0 ? quarter : LONGEST_JITTER;
+        this.validFor = config.token().lifetime().minus(config.token().safetyMargin());
+        this.outageMode = config.redisOutage();
+        store.listen(this::storeUpdated);
     }
 
     /**
@@ -53,38 +67,90 @@ public class TokenBroker {
     public Uni<TokenRecord> currentToken(String client) {
         ClientTokenState state = state(client);
         TokenRecord known = state.current();
-        Instant now = clock.instant();
-        if (known != null && known.servableAt(now)) {
-            if (known.remainingAt(now).compareTo(refreshAhead) < 0 && !state.acquiring()) {
-                refreshInBackground(state);
-            }
+        if (known != null && known.servableAt(clock.instant())) {
             return Uni.createFrom().item(known);
         }
-        return Uni.createFrom().completionStage(() -> acquire(state, TokenRecord.MINIMUM_REMAINING))
+        return shared(state, () -> acquirer.acquire(client, TokenRecord.MINIMUM_REMAINING));
+    }
+
+    /**
+     * Replaces the client's token if {@code rejected} is still its current one; otherwise returns the
+     * current token without calling the platform.
+     */
+    public Uni<TokenRecord> replaceRejected(String client, String rejected) {
+        ClientTokenState state = state(client);
+        TokenRecord known = state.current();
+        if (known != null && !known.token().equals(rejected) && known.servableAt(clock.instant())) {
+            return Uni.createFrom().item(known);
+        }
+        return shared(state, () -> acquirer.replace(client, rejected))
+                .flatMap(record -> record.token().equals(rejected)
+                        ? shared(state, () -> acquirer.replace(client, rejected))
+                        : Uni.createFrom().item(record));
+    }
+
+    /** Every client's state, for the periodic maintenance. */
+    Collection<ClientTokenState> states() {
+        return clients.values();
+    }
+
+    /** Starts {@code acquisition} unless one runs; all callers share its result, which this replica adopts. */
+    CompletableFuture<TokenRecord> startShared(ClientTokenState state, Supplier<TokenRecord> acquisition) {
+        return state.acquireOnce(() -> adoptResult(state, acquisition), executor);
+    }
+
+    /** Adopts a record another replica announced, read from the store. */
+    void adoptStored(ClientTokenState state, TokenRecord stored) {
+        state.adopt(stored, true, refreshAhead, jitter);
+    }
+
+    private Uni<TokenRecord> shared(ClientTokenState state, Supplier<TokenRecord> acquisition) {
+        return Uni.createFrom().completionStage(() -> startShared(state, acquisition))
                 .onFailure(CompletionException.class).transform(Throwable::getCause);
     }
 
-    private void refreshInBackground(ClientTokenState state) {
-        acquire(state, refreshAhead).exceptionally(failure -> {
-            LOG.warnf("Client %s: refreshing ahead of expiry failed (%s); the current token is served meanwhile",
-                    state.client(), describe(failure));
-            return null;
-        });
-    }
-
-    private CompletableFuture<TokenRecord> acquire(ClientTokenState state, Duration atLeast) {
-        return state.acquireOnce(() -> acquireOrExplain(state.client(), atLeast), executor);
-    }
-
-    private TokenRecord acquireOrExplain(String client, Duration atLeast) {
+    private TokenRecord adoptResult(ClientTokenState state, Supplier<TokenRecord> acquisition) {
+        TokenRecord record;
+        boolean saved = true;
         try {
-            return acquirer.acquire(client, atLeast);
-        } catch (PlatformException | TokenUnavailableException known) {
+            record = acquisition.get();
+        } catch (PlatformException | TokenUnavailableException | RefreshTooSoonException known) {
             throw known;
         } catch (RuntimeException storeFailure) {
+            record = withoutStore(state, storeFailure);
+            saved = false;
+        }
+        state.adopt(record, saved, refreshAhead, jitter);
+        TokenRecord current = state.current();
+        return current != null && current.servableAt(clock.instant()) ? current : record;
+    }
+
+    private TokenRecord withoutStore(ClientTokenState state, RuntimeException storeFailure) {
+        String client = state.client();
+        if (outageMode == RedisOutageMode.FAIL) {
             LOG.errorf("Client %s: the token store failed (%s)", client, storeFailure.getClass().getName());
             throw new TokenUnavailableException("the token store is unavailable", Duration.ofSeconds(2));
         }
+        TokenRecord known = state.current();
+        LOG.warnf("Client %s: the token store failed (%s); obtaining a token locally (broker.redis-outage=local)",
+                client, storeFailure.getClass().getName());
+        IssuedToken issued = platform.fetch(client);
+        long generation = known == null ? 1 : known.generation() + 1;
+        return new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor), generation);
+    }
+
+    private void storeUpdated(String client) {
+        ClientTokenState state = clients.get(client);
+        if (state == null) {
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                store.read(client).ifPresent(stored -> adoptStored(state, stored));
+            } catch (RuntimeException e) {
+                LOG.debugf("Client %s: could not read the announced record (%s)", client, e.getClass().getSimpleName());
+            }
+        });
     }
 
     private ClientTokenState state(String client) {
@@ -93,12 +159,5 @@ public class TokenBroker {
             throw new UnknownClientException(client);
         }
         return state;
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        return cause instanceof PlatformException || cause instanceof TokenUnavailableException
-                ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 }

@@ -1,0 +1,17 @@
+package io.tokenbroker.api;
+
+/**
+ * The body of {@code POST /token/refresh}.
+ *
+ * @param rejectedToken the token the platform refused
+ */
+public record RefreshRequest(String rejectedToken) {
+
+    /** Longest token a caller may report; platform tokens are far shorter. */
+    static final int MAX_TOKEN_LENGTH = 4096;
+
+    /** Whether the body names a token at all. */
+    boolean isValid() {
+        return rejectedToken != null && !rejectedToken.isBlank() && rejectedToken.length() <= MAX_TOKEN_LENGTH;
+    }
+}

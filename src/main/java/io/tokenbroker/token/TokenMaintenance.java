@@ -1,0 +1,126 @@
+package io.tokenbroker.token;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.store.TokenRecord;
+import io.tokenbroker.store.TokenStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps every client's token fresh in the background, once per {@code broker.token.check-interval}:
+ * refreshes ahead of expiry (with jitter, so replicas do not race for the lock), backs off while the
+ * platform fails (the current token is served meanwhile), adopts records other replicas stored, and
+ * writes a token back when Redis returns empty or after an outage.
+ */
+@ApplicationScoped
+class TokenMaintenance {
+
+    private static final Logger LOG = Logger.getLogger(TokenMaintenance.class);
+
+    private final TokenBroker broker;
+    private final TokenAcquirer acquirer;
+    private final TokenStore store;
+    private final Clock clock;
+    private final Duration refreshAhead;
+    private final Duration interval;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "token-maintenance");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean storeReachable = true;
+
+    TokenMaintenance(TokenBroker broker, TokenAcquirer acquirer, TokenStore store, Clock clock, BrokerConfig config) {
+        this.broker = broker;
+        this.acquirer = acquirer;
+        this.store = store;
+        this.clock = clock;
+        this.refreshAhead = config.token().refreshAhead();
+        this.interval = config.token().checkInterval();
+    }
+
+    void start(@Observes StartupEvent start) {
+        ticker.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        ticker.shutdownNow();
+    }
+
+    private void tick() {
+        for (ClientTokenState state : broker.states()) {
+            try {
+                maintain(state);
+            } catch (RuntimeException e) {
+                LOG.debugf("Client %s: maintenance failed (%s)", state.client(), e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private void maintain(ClientTokenState state) {
+        TokenRecord known = state.current();
+        if (known == null || state.acquiring()) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (!syncWithStore(state, known) || state.unsaved()) {
+            return;
+        }
+        if (state.refreshDue(now)) {
+            broker.startShared(state, () -> acquirer.acquire(state.client(), refreshAhead))
+                    .whenComplete((record, failure) -> {
+                        if (failure != null) {
+                            state.refreshFailed(clock.instant());
+                            LOG.warnf("Client %s: refreshing ahead of expiry failed (%s); the current token is "
+                                    + "served until it expires", state.client(), Failures.describe(failure));
+                        }
+                    });
+        }
+    }
+
+    /**
+     * Adopts a newer stored record, or writes this replica's valid token back when the store lost it.
+     *
+     * @return whether the store could be read
+     */
+    private boolean syncWithStore(ClientTokenState state, TokenRecord known) {
+        Optional<TokenRecord> stored;
+        try {
+            stored = store.read(state.client());
+        } catch (RuntimeException e) {
+            if (storeReachable) {
+                LOG.warnf("The token store is unreachable (%s); serving tokens from memory", e.getClass().getSimpleName());
+            }
+            storeReachable = false;
+            return false;
+        }
+        if (!storeReachable) {
+            LOG.info("The token store is reachable again");
+            storeReachable = true;
+        }
+        if (stored.isPresent() && !state.unsaved()) {
+            broker.adoptStored(state, stored.get());
+        } else if (known.servableAt(clock.instant())) {
+            writeBack(state, known);
+        }
+        return true;
+    }
+
+    private void writeBack(ClientTokenState state, TokenRecord known) {
+        broker.startShared(state, () -> {
+            Optional<TokenRecord> stored = acquirer.writeBack(state.client(), known);
+            stored.filter(record -> record.token().equals(known.token())).ifPresent(record -> state.saved());
+            return stored.orElse(known);
+        });
+    }
+}
