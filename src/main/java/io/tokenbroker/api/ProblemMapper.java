@@ -2,6 +2,7 @@ package io.tokenbroker.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.tokenbroker.platform.CredentialsRejectedException;
 import io.tokenbroker.platform.PlatformException;
 import io.tokenbroker.platform.PlatformUnavailableException;
@@ -59,6 +60,20 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response invalidRequest(InvalidRequestException e) {
         return clientError(400, "invalid-request", "Invalid request", e);
+    }
+
+    @ServerExceptionMapper
+    Response unreadableBody(JsonProcessingException e) {
+        // The parser's message quotes the body, which may hold a token: never pass it on.
+        LOG.debug("HTTP 400: unreadable JSON body");
+        return problem(400, "invalid-request", "Invalid request",
+                "the body must be {\"rejectedToken\":\"<the token the platform refused>\"}").build();
+    }
+
+    @ServerExceptionMapper
+    Response mistypedBody(MismatchedInputException e) {
+        // Quarkus has its own mapper for this subtype; this one keeps the answer problem+json.
+        return unreadableBody(e);
     }
 
     @ServerExceptionMapper

@@ -89,9 +89,12 @@ class TokenRefreshResourceTest {
     void malformedBodiesAre400() {
         for (String body : new String[] {"", "{}", "{\"rejectedToken\":\"\"}", "{\"rejectedToken\":null}",
             "{\"rejectedToken\":", "[1,2]", "{\"rejectedToken\":{\"nested\":1}}", "\"just a string\""}) {
-            given().header("Authorization", ALICE).contentType(ContentType.JSON).body(body)
-                    .when().post("/token/refresh?client=refresh-b")
-                    .then().statusCode(400).contentType("application/problem+json");
+            io.restassured.response.Response response = given().header("Authorization", ALICE)
+                    .contentType(ContentType.JSON).body(body)
+                    .when().post("/token/refresh?client=refresh-b");
+            assertThat(response.statusCode()).as("status for body %s", body).isEqualTo(400);
+            assertThat(response.contentType()).as("content type for body %s", body)
+                    .isEqualTo("application/problem+json");
         }
     }
 
