@@ -55,6 +55,21 @@ public final class BrokerReplica implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /** Ends the process at once, as a crash or {@code kill -9} would: no shutdown hook runs. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The operating system's process id of the replica. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Everything the replica has printed so far. */
     public String output() {
         try {

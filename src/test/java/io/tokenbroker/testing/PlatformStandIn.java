@@ -51,7 +51,7 @@ public final class PlatformStandIn implements AutoCloseable {
     private final Map<String, Queue<Failure>> scripted = new ConcurrentHashMap<>();
     private final Map<String, Failure> permanent = new ConcurrentHashMap<>();
     private final AtomicInteger protocolViolations = new AtomicInteger();
-    private final Set<String> issued = ConcurrentHashMap.newKeySet();
+    private final Map<String, java.time.Instant> issued = new ConcurrentHashMap<>();
     private volatile Duration latency = Duration.ZERO;
 
     private PlatformStandIn(HttpServer server) {
@@ -116,7 +116,12 @@ public final class PlatformStandIn implements AutoCloseable {
 
     /** Every token issued so far, valid or not. */
     public Set<String> issuedTokens() {
-        return Set.copyOf(issued);
+        return Set.copyOf(issued.keySet());
+    }
+
+    /** When the platform issued {@code token}, or {@code null} if it never did. */
+    public java.time.Instant issuedAt(String token) {
+        return issued.get(token);
     }
 
     /** Requests that broke the documented protocol (wrong method, JSON body, missing parameters). */
@@ -150,7 +155,7 @@ public final class PlatformStandIn implements AutoCloseable {
                 send(exchange, 200, envelope(401, "clientId or secret is invalid", null, false));
             } else {
                 String token = HexFormat.of().formatHex(bytes(24));
-                issued.add(token);
+                issued.put(token, java.time.Instant.now());
                 currentTokens.put(clientId, token);
                 send(exchange, 200, envelope(200, "success", "\"" + token + "\"", true));
             }

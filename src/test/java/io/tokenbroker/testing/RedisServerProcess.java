@@ -84,7 +84,10 @@ public final class RedisServerProcess implements AutoCloseable {
         stop();
     }
 
-    /** Sends one command and returns the raw RESP reply line (enough for integers and simple strings). */
+    /**
+     * Sends one command and returns its reply: an integer as {@code :N}, a simple string as {@code +S},
+     * a bulk string as its value, nil as {@code null}.
+     */
     public String call(String... args) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
@@ -93,15 +96,24 @@ public final class RedisServerProcess implements AutoCloseable {
                         .append(arg).append("\r\n");
             }
             socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-            StringBuilder reply = new StringBuilder();
             InputStream in = socket.getInputStream();
-            for (int c = in.read(); c != -1 && c != '\r'; c = in.read()) {
-                reply.append((char) c);
+            String reply = line(in);
+            if (reply.startsWith("$")) {
+                return reply.equals("$-1") ? null : line(in);
             }
-            return reply.toString();
+            return reply;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != -1 && c != '\r'; c = in.read()) {
+            line.append((char) c);
+        }
+        in.read();
+        return line.toString();
     }
 
     private void awaitPong() throws IOException {

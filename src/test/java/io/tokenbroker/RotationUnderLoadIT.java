@@ -1,0 +1,92 @@
+package io.tokenbroker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokenbroker.testing.ReplicaSet;
+import io.tokenbroker.testing.TestAccounts;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Three replicas under continuous load while tokens rotate every few seconds behind a slow platform:
+ * no caller fails or waits on the platform, and each rotation costs one platform call.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RotationUnderLoadIT {
+
+    private static final Duration LIFETIME = Duration.ofSeconds(8);
+    private static final Duration PLATFORM_LATENCY = Duration.ofSeconds(1);
+    private static final Duration LOAD = Duration.ofSeconds(15);
+
+    private ReplicaSet set;
+
+    private record Served(int status, String token, Instant at, long millis) {
+    }
+
+    @BeforeAll
+    void start() {
+        set = new ReplicaSet(3, Map.of(
+                "broker.token.lifetime", LIFETIME.toSeconds() + "s",
+                "broker.token.safety-margin", "1s",
+                "broker.token.refresh-ahead", "3s",
+                "broker.token.check-interval", "200ms",
+                "broker.lock.wait-timeout", "10s",
+                "broker.platform.timeout", "5s"));
+    }
+
+    @AfterAll
+    void stop() {
+        set.close();
+    }
+
+    @Test
+    void tokensRotateUnderLoadWithoutFailuresWaitsOrExtraCalls() throws Exception {
+        set.send(set.tokenRequest(set.replica(0), "default"));
+        set.platform.latency(PLATFORM_LATENCY);
+        List<Served> served = Collections.synchronizedList(new ArrayList<>());
+        Instant end = Instant.now().plus(LOAD);
+        ExecutorService callers = Executors.newFixedThreadPool(9);
+        for (int i = 0; i < 9; i++) {
+            int caller = i;
+            callers.execute(() -> {
+                while (Instant.now().isBefore(end)) {
+                    long start = System.nanoTime();
+                    HttpResponse<String> response = set.send(set.tokenRequest(set.replica(caller), "default"));
+                    served.add(new Served(response.statusCode(), ReplicaSet.token(response.body()), Instant.now(),
+                            (System.nanoTime() - start) / 1_000_000));
+                }
+            });
+        }
+        callers.shutdown();
+        assertThat(callers.awaitTermination(LOAD.toSeconds() + 30, TimeUnit.SECONDS)).isTrue();
+        set.platform.latency(Duration.ZERO);
+
+        assertThat(served).hasSizeGreaterThan(100);
+        assertThat(served).allSatisfy(s -> assertThat(s.status()).isEqualTo(200));
+        assertThat(served.stream().mapToLong(Served::millis).max().orElseThrow())
+                .as("slowest caller (ms)").isLessThan(PLATFORM_LATENCY.toMillis());
+        assertThat(served).allSatisfy(s -> {
+            Instant issued = set.platform.issuedAt(s.token());
+            assertThat(issued).as("a token the platform issued").isNotNull();
+            assertThat(Duration.between(issued, s.at())).as("age when served").isLessThan(LIFETIME);
+        });
+        Set<String> tokens = served.stream().map(Served::token).collect(Collectors.toSet());
+        int calls = set.platform.calls(TestAccounts.clientId("default"));
+        assertThat(tokens).as("rotations during the run").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(calls).as("platform calls").isBetween(tokens.size(), tokens.size() + 1);
+    }
+}

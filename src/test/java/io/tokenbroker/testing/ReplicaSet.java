@@ -1,0 +1,105 @@
+package io.tokenbroker.testing;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real Redis, the platform stand-in, and several packaged broker replicas sharing them: the
+ * set-up of the multi-replica integration tests.
+ */
+public final class ReplicaSet implements AutoCloseable {
+
+    private static final Pattern TOKEN = Pattern.compile("\"accessToken\":\"([^\"]+)\"");
+
+    public final RedisServerProcess redis;
+    public final PlatformStandIn platform;
+    public final List<BrokerReplica> replicas = new ArrayList<>();
+    private final Map<String, String> config;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** Starts {@code count} replicas configured with the test accounts plus {@code overrides}. */
+    public ReplicaSet(int count, Map<String, String> overrides) {
+        redis = RedisServerProcess.launch();
+        platform = PlatformStandIn.start();
+        TestAccounts.register(platform);
+        config = new HashMap<>(TestAccounts.brokerConfig(platform, redis));
+        config.put("quarkus.log.category.\"io.tokenbroker\".level", "DEBUG");
+        config.putAll(overrides);
+        for (int i = 0; i < count; i++) {
+            startReplica();
+        }
+    }
+
+    /** Starts one more replica with the same configuration. */
+    public BrokerReplica startReplica() {
+        BrokerReplica replica = BrokerReplica.start(config);
+        replicas.add(replica);
+        return replica;
+    }
+
+    public BrokerReplica replica(int index) {
+        return replicas.get(index % replicas.size());
+    }
+
+    /** {@code GET /token?client=CLIENT} as caller alice. */
+    public HttpRequest tokenRequest(BrokerReplica replica, String client) {
+        return HttpRequest.newBuilder(replica.uri("/token?client=" + client))
+                .header("Authorization", "Bearer " + TestAccounts.ALICE_KEY)
+                .timeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    /** {@code POST /token/refresh?client=CLIENT} reporting {@code rejected}, as caller alice. */
+    public HttpRequest refreshRequest(BrokerReplica replica, String client, String rejected) {
+        return HttpRequest.newBuilder(replica.uri("/token/refresh?client=" + client))
+                .header("Authorization", "Bearer " + TestAccounts.ALICE_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"rejectedToken\":\"" + rejected + "\"}"))
+                .timeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    /** Sends {@code request} and returns the answer (IO failures as unchecked). */
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The access token in a JSON answer, or {@code null}. */
+    public static String token(String body) {
+        Matcher matcher = TOKEN.matcher(body);
+        return matcher.find() ? matcher.group(1) : null;
+    }
+
+    /** Everything every replica printed. */
+    public String logs() {
+        StringBuilder all = new StringBuilder();
+        replicas.forEach(replica -> all.append(replica.output()).append('\n'));
+        return all.toString();
+    }
+
+    @Override
+    public void close() {
+        replicas.forEach(BrokerReplica::close);
+        platform.close();
+        redis.close();
+    }
+}
