@@ -46,7 +46,7 @@ class BrokerReplicasIT {
         redis = RedisServerProcess.launch();
         platform = PlatformStandIn.start();
         TestAccounts.register(platform);
-        config = new HashMap<>(TestAccounts.brokerConfig(platform, redis));
+        config = new HashMap<>(TestAccounts.brokerConfig(platform, redis.uri()));
         config.put("quarkus.log.category.\"io.tokenbroker\".level", "DEBUG");
         replicas.add(BrokerReplica.start(config));
         replicas.add(BrokerReplica.start(config));

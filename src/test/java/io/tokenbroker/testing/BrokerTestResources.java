@@ -17,7 +17,7 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         redis = RedisServerProcess.launch();
         platform = PlatformStandIn.start();
         TestAccounts.register(platform);
-        return TestAccounts.brokerConfig(platform, redis);
+        return TestAccounts.brokerConfig(platform, redis.uri());
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class ReplicaSet implements AutoCloseable {
         redis = RedisServerProcess.launch();
         platform = PlatformStandIn.start();
         TestAccounts.register(platform);
-        config = new HashMap<>(TestAccounts.brokerConfig(platform, redis));
+        config = new HashMap<>(TestAccounts.brokerConfig(platform, redis.uri()));
         config.put("quarkus.log.category.\"io.tokenbroker\".level", "DEBUG");
         config.putAll(overrides);
         for (int i = 0; i < count; i++) {

@@ -1,0 +1,55 @@
+package io.tokenbroker.store;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tokenbroker.testing.InjectPlatform;
+import io.tokenbroker.testing.PlatformStandIn;
+import io.tokenbroker.testing.RedisClusterTestResources;
+import io.tokenbroker.testing.TestAccounts;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The lock, the fenced writes and the whole broker against a three-master Redis Cluster. */
+@QuarkusTest
+@WithTestResource(RedisClusterTestResources.class)
+class RedisClusterTest {
+
+    @Inject
+    TokenStore store;
+
+    @InjectPlatform
+    PlatformStandIn platform;
+
+    @Test
+    void scriptsAndTheLockWorkOnEveryNode() {
+        for (int i = 0; i < 20; i++) {
+            String client = "cluster-" + UUID.randomUUID();
+            Lease lease = store.tryLock(client).orElseThrow();
+            assertThat(store.tryLock(client)).isEmpty();
+            assertThat(store.renew(client, lease)).isTrue();
+
+            Instant now = Instant.now();
+            TokenRecord record = new TokenRecord("t-" + i, now, now.plusSeconds(60), lease.fence());
+            assertThat(store.write(client, record)).isTrue();
+            assertThat(store.write(client, record.withGeneration(lease.fence() - 1))).isFalse();
+            assertThat(store.read(client)).get().extracting(TokenRecord::token).isEqualTo("t-" + i);
+
+            store.release(client, new Lease("not-the-owner", lease.fence()));
+            assertThat(store.tryLock(client)).isEmpty();
+            store.release(client, lease);
+            assertThat(store.tryLock(client)).isPresent();
+        }
+    }
+
+    @Test
+    void theBrokerServesTokensFromACluster() {
+        String token = given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY)
+                .get("/token?client=other").then().statusCode(200).extract().path("accessToken");
+        assertThat(platform.isValid(token)).isTrue();
+    }
+}
