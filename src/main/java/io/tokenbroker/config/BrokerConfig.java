@@ -2,6 +2,7 @@ package io.tokenbroker.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -84,16 +85,37 @@ public interface BrokerConfig {
 
         /**
          * Handed out until {@code acquired-at + lifetime - safety-margin}; also trims the Redis TTL.
-         * Default: {@code 5m}.
+         * Default: {@code 5m} for the default 2 h lifetime, the same share (1/24) of a shorter one.
          */
-        @WithDefault("5m")
-        @DurationMin(millis = 1)
-        Duration safetyMargin();
+        @WithName("safety-margin")
+        Optional<@DurationMin(millis = 1) Duration> configuredSafetyMargin();
 
-        /** Refresh in the background when less than this is left. Default: {@code 15m}. */
-        @WithDefault("15m")
-        @DurationMin(millis = 0)
-        Duration refreshAhead();
+        /**
+         * Refresh in the background when less than this is left. Default: {@code 15m} for the default
+         * 2 h lifetime, the same share (1/8) of a shorter one.
+         */
+        @WithName("refresh-ahead")
+        Optional<@DurationMin(millis = 0) Duration> configuredRefreshAhead();
+
+        /** The safety margin in force. */
+        default Duration safetyMargin() {
+            return configuredSafetyMargin().orElseGet(() -> shareOf(lifetime(), Duration.ofMinutes(5)));
+        }
+
+        /** The refresh-ahead time in force. */
+        default Duration refreshAhead() {
+            return configuredRefreshAhead().orElseGet(() -> shareOf(lifetime(), Duration.ofMinutes(15)));
+        }
+
+        /** How long a token is handed out after its request was sent: lifetime minus safety margin. */
+        default Duration handedOutFor() {
+            return lifetime().minus(safetyMargin());
+        }
+
+        /** {@code ofTwoHours} scaled from the platform's 2 h default lifetime to {@code lifetime}. */
+        static Duration shareOf(Duration lifetime, Duration ofTwoHours) {
+            return Duration.ofMillis(ofTwoHours.toMillis() * lifetime.toMillis() / Duration.ofHours(2).toMillis());
+        }
 
         /** Least time between two forced refreshes ({@code POST /token/refresh}) of a client. Default: {@code 30s}. */
         @WithDefault("30s")

@@ -54,7 +54,7 @@ class ConfigurationCheck {
                 .filter(client -> !client.equals("*") && !config.clients().containsKey(client))
                 .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
                         + "', which is not a configured client")));
-        Duration handedOutFor = config.token().lifetime().minus(config.token().safetyMargin());
+        Duration handedOutFor = config.token().handedOutFor();
         if (handedOutFor.compareTo(Duration.ofSeconds(2)) < 0) {
             problems.add("broker.token.safety-margin must leave at least 2s of broker.token.lifetime");
         } else if (config.token().refreshAhead().compareTo(handedOutFor) >= 0) {

@@ -136,6 +136,13 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         return "Redis (shared by every replica)";
     }
 
+    /** The subscription may have died with the connection: subscribe afresh. */
+    @Override
+    public void reconnected() {
+        close();
+        subscribe();
+    }
+
     @Override
     public void close() {
         PubSubCommands.RedisSubscriber current = subscriber;

@@ -39,6 +39,10 @@ public interface TokenStore {
     /** Calls {@code listener} with a client's name whenever any replica stores a new record of it. */
     void listen(Consumer<String> listener);
 
+    /** Called once the store answers again after an outage: renews what an outage may have broken. */
+    default void reconnected() {
+    }
+
     /** Waits at most {@code max} for news of a new record of the client (it may return earlier). */
     void awaitUpdate(String client, Duration max) throws InterruptedException;
 

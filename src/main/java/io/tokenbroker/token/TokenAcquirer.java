@@ -52,7 +52,7 @@ class TokenAcquirer {
         this.store = store;
         this.platform = platform;
         this.clock = clock;
-        this.validFor = config.token().lifetime().minus(config.token().safetyMargin());
+        this.validFor = config.token().handedOutFor();
         this.waitTimeout = config.lock().waitTimeout();
         this.leaseTime = config.lock().lease();
         this.minForcedInterval = config.token().minForcedRefreshInterval();

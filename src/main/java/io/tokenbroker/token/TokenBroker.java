@@ -53,7 +53,7 @@ public class TokenBroker {
         this.refreshAhead = config.token().refreshAhead();
         Duration quarter = refreshAhead.dividedBy(4);
         this.jitter = quarter.compareTo(LONGEST_JITTER) < 0 ? quarter : LONGEST_JITTER;
-        this.validFor = config.token().lifetime().minus(config.token().safetyMargin());
+        this.validFor = config.token().handedOutFor();
         this.outageMode = config.redisOutage();
         store.listen(this::storeUpdated);
     }

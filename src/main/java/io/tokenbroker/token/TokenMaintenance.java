@@ -49,6 +49,11 @@ class TokenMaintenance {
         this.interval = config.token().checkInterval();
     }
 
+    /** Whether the last look at the store succeeded. */
+    boolean storeReachable() {
+        return storeReachable;
+    }
+
     void start(@Observes StartupEvent start) {
         ticker.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -107,6 +112,7 @@ class TokenMaintenance {
         if (!storeReachable) {
             LOG.info("The token store is reachable again");
             storeReachable = true;
+            store.reconnected();
         }
         if (stored.isPresent() && !state.unsaved()) {
             broker.adoptStored(state, stored.get());

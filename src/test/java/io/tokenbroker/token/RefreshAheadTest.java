@@ -60,6 +60,10 @@ class RefreshAheadTest {
         String first = token("other").path("accessToken");
         platform.failAlways(clientId, Failure.HTTP_500);
         try {
+            await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50)).until(() ->
+                    given().get("/q/health/ready").then().statusCode(200).extract()
+                            .<String>path("checks.find { it.name == 'tokens' }.data.'client.other'"),
+                    state -> state.startsWith("degraded"));
             List<Response> seen = new ArrayList<>();
             await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 Response response = token("other");

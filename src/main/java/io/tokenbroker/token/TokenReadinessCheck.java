@@ -1,0 +1,51 @@
+package io.tokenbroker.token;
+
+import io.tokenbroker.store.TokenRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Readiness with each client's token state. A replica stays ready while the platform or Redis fails:
+ * it still serves valid tokens or can try to obtain one, and pulling every replica out of the
+ * Service at once would turn a degraded broker into a dead one. The data says what is degraded.
+ */
+@Readiness
+@ApplicationScoped
+class TokenReadinessCheck implements HealthCheck {
+
+    private final TokenBroker broker;
+    private final TokenMaintenance maintenance;
+    private final Clock clock;
+
+    TokenReadinessCheck(TokenBroker broker, TokenMaintenance maintenance, Clock clock) {
+        this.broker = broker;
+        this.maintenance = maintenance;
+        this.clock = clock;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        Instant now = clock.instant();
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("tokens").up()
+                .withData("store", maintenance.storeReachable() ? "reachable" : "unreachable (serving from memory)");
+        for (ClientTokenState state : broker.states()) {
+            response.withData("client." + state.client(), describe(state, now));
+        }
+        return response.build();
+    }
+
+    private static String describe(ClientTokenState state, Instant now) {
+        TokenRecord current = state.current();
+        Instant failingSince = state.failingSince();
+        if (current == null || !current.servableAt(now)) {
+            return current == null ? "no token yet (obtained on first request)" : "expired";
+        }
+        String fresh = "valid for " + current.remainingAt(now).toSeconds() + "s";
+        return failingSince == null ? fresh : "degraded: refreshing fails since " + failingSince + ", " + fresh;
+    }
+}
