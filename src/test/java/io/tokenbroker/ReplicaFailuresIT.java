@@ -71,8 +71,10 @@ class ReplicaFailuresIT {
             List<CompletableFuture<HttpResponse<String>>> requests = List.of(
                     set.http().sendAsync(set.tokenRequest(alive.get(0), "cold"), HttpResponse.BodyHandlers.ofString()),
                     set.http().sendAsync(set.tokenRequest(alive.get(1), "cold"), HttpResponse.BodyHandlers.ofString()));
-            String owner = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> set.redis.call("GET", "token-broker:{cold}:lock"), value -> value != null);
+            // Mid-acquisition: the holder's call has reached the platform, which takes 3 s to answer.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> set.platform.calls(TestAccounts.clientId("cold")) == 1);
+            String owner = set.redis.call("GET", "token-broker:{cold}:lock");
             long pid = Long.parseLong(owner.split("/")[1]);
             BrokerReplica holder = alive.stream().filter(r -> r.pid() == pid).findFirst().orElseThrow();
             int survivor = alive.indexOf(holder) == 0 ? 1 : 0;

@@ -122,8 +122,8 @@ public interface BrokerConfig {
         @DurationMin(millis = 0)
         Duration minForcedRefreshInterval();
 
-        /** How often each replica checks its tokens against the store and refreshes ahead. Default: {@code 1s}. */
-        @WithDefault("1s")
+        /** How often each replica checks its tokens against the store and refreshes ahead. Default: {@code 500ms}. */
+        @WithDefault("500ms")
         @DurationMin(millis = 50)
         Duration checkInterval();
     }

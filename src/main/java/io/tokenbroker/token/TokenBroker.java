@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
 public class TokenBroker {
 
     private static final Logger LOG = Logger.getLogger(TokenBroker.class);
-    private static final Duration LONGEST_JITTER = Duration.ofSeconds(5);
+    private static final Duration LONGEST_JITTER = Duration.ofSeconds(2);
 
     private final Map<String, ClientTokenState> clients = new TreeMap<>();
     private final TokenAcquirer acquirer;
@@ -51,8 +51,8 @@ public class TokenBroker {
         this.platform = platform;
         this.clock = clock;
         this.refreshAhead = config.token().refreshAhead();
-        Duration quarter = refreshAhead.dividedBy(4);
-        this.jitter = quarter.compareTo(LONGEST_JITTER) < 0 ? quarter : LONGEST_JITTER;
+        Duration tenth = refreshAhead.dividedBy(10);
+        this.jitter = tenth.compareTo(LONGEST_JITTER) < 0 ? tenth : LONGEST_JITTER;
         this.validFor = config.token().handedOutFor();
         this.outageMode = config.redisOutage();
         store.listen(this::storeUpdated);
