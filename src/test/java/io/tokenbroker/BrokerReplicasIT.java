@@ -103,7 +103,7 @@ class BrokerReplicasIT {
     @Order(4)
     void noSecretOrTokenReachesAnyReplicasLog() {
         String logs = replicas.stream().map(BrokerReplica::output).collect(Collectors.joining("\n"));
-        assertThat(logs).contains("stored token generation");
+        assertThat(logs).contains("stored token sha256:");
         for (String client : TestAccounts.CLIENTS) {
             assertThat(logs).doesNotContain(TestAccounts.secret(client));
         }

@@ -38,7 +38,7 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response unauthenticated(NotAuthenticatedException e) {
         return problem(401, "unauthenticated", "Unauthorized", e.getMessage())
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"token-broker\"")
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .build();
     }
 

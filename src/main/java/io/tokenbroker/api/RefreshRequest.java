@@ -1,5 +1,7 @@
 package io.tokenbroker.api;
 
+import io.tokenbroker.security.TokenFingerprint;
+
 /**
  * The body of {@code POST /token/refresh}.
  *
@@ -9,6 +11,11 @@ public record RefreshRequest(String rejectedToken) {
 
     /** Longest token a caller may report; platform tokens are far shorter. */
     static final int MAX_TOKEN_LENGTH = 4096;
+
+    @Override
+    public String toString() {
+        return "RefreshRequest[rejectedToken=" + TokenFingerprint.of(rejectedToken) + "]";
+    }
 
     /** Whether the body names a token at all. */
     boolean isValid() {

@@ -1,5 +1,7 @@
 package io.tokenbroker.api;
 
+import io.tokenbroker.security.TokenFingerprint;
+
 /**
  * The JSON body of {@code GET /token} and {@code POST /token/refresh}.
  *
@@ -9,4 +11,10 @@ package io.tokenbroker.api;
  * @param expiresIn whole seconds until then
  */
 public record TokenResponse(String client, String accessToken, String expiresAt, long expiresIn) {
+
+    @Override
+    public String toString() {
+        return "TokenResponse[client=" + client + ", accessToken=" + TokenFingerprint.of(accessToken)
+                + ", expiresAt=" + expiresAt + "]";
+    }
 }

@@ -19,6 +19,11 @@ record CredentialEnvelope(
         @JsonProperty("_status") String status,
         Boolean ok) {
 
+    @Override
+    public String toString() {
+        return "CredentialEnvelope[code=" + code + ", ok=" + ok + ", trackId=" + trackId + "]";
+    }
+
     /** The Access-Token when the call succeeded, or {@code null}. */
     String token() {
         if (!Boolean.TRUE.equals(ok) || data == null || !data.isTextual() || data.asText().isBlank()) {

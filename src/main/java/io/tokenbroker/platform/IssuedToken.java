@@ -1,5 +1,6 @@
 package io.tokenbroker.platform;
 
+import io.tokenbroker.security.TokenFingerprint;
 import java.time.Instant;
 
 /**
@@ -7,4 +8,9 @@ import java.time.Instant;
  * counts the token's lifetime from about then, so the broker must too.
  */
 public record IssuedToken(String token, Instant requestedAt) {
+
+    @Override
+    public String toString() {
+        return "IssuedToken[token=" + TokenFingerprint.of(token) + ", requestedAt=" + requestedAt + "]";
+    }
 }

@@ -41,12 +41,13 @@ public final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public synchronized Optional<Lease> tryLock(String client) {
+    public synchronized Optional<Lease> tryLock(String client, long knownGeneration) {
         Instant now = clock.instant();
         HeldLock held = locks.get(client);
         if (held != null && held.until().isAfter(now)) {
             return Optional.empty();
         }
+        fences.accumulateAndGet(knownGeneration, Math::max);
         Lease granted = new Lease(UUID.randomUUID().toString(), fences.incrementAndGet());
         locks.put(client, new HeldLock(granted, now.plus(lease)));
         return Optional.of(granted);
@@ -74,6 +75,11 @@ public final class InMemoryTokenStore implements TokenStore {
             return now.plus(interval);
         });
         return claimed[0];
+    }
+
+    @Override
+    public void forgetForcedRefresh(String client) {
+        forcedRefreshes.remove(client);
     }
 
     @Override

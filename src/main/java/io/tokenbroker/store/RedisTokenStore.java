@@ -40,6 +40,8 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final LuaScript writeScript = LuaScript.load("write");
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private volatile PubSubCommands.RedisSubscriber subscriber;
+    private volatile boolean subscriptionLost = true;
+    private volatile Object currentSubscription;
 
     public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock) {
         this.redis = redis;
@@ -52,10 +54,21 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     /** Listens for other replicas' new records; without it, waiters fall back to polling. */
     public void subscribe() {
         try {
-            subscriber = redis.pubsub(String.class).subscribe(keys.updatesChannel(), this::updated);
+            Object subscription = new Object();
+            currentSubscription = subscription;
+            subscriptionLost = false;
+            subscriber = redis.pubsub(String.class).subscribe(List.of(keys.updatesChannel()), this::updated,
+                    () -> lost(subscription), failure -> lost(subscription));
         } catch (RuntimeException e) {
-            LOG.warnf("Could not subscribe to %s (%s); waiting replicas will poll", keys.updatesChannel(),
-                    e.getClass().getSimpleName());
+            subscriptionLost = true;
+            LOG.warnf("Could not subscribe to %s (%s); waiting replicas will poll until it works",
+                    keys.updatesChannel(), e.getClass().getSimpleName());
+        }
+    }
+
+    private void lost(Object subscription) {
+        if (currentSubscription == subscription) {
+            subscriptionLost = true;
         }
     }
 
@@ -83,10 +96,11 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     }
 
     @Override
-    public Optional<Lease> tryLock(String client) {
+    public Optional<Lease> tryLock(String client, long knownGeneration) {
         String owner = replicaId + ":" + leases.incrementAndGet();
         Response fence = lockScript.run(redis, List.of(keys.lock(client), keys.fence(client), keys.record(client)),
-                List.of(owner, Long.toString(lease.toMillis()), Long.toString(FENCE_COUNTER_TTL.toMillis())));
+                List.of(owner, Long.toString(lease.toMillis()), Long.toString(FENCE_COUNTER_TTL.toMillis()),
+                        Long.toString(knownGeneration)));
         long number = fence.toLong();
         return number == 0 ? Optional.empty() : Optional.of(new Lease(owner, number));
     }
@@ -102,6 +116,11 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         Response set = redis.execute(Command.SET, keys.forcedRefresh(client), replicaId,
                 "NX", "PX", Long.toString(Math.max(1, interval.toMillis())));
         return set != null && "OK".equals(set.toString());
+    }
+
+    @Override
+    public void forgetForcedRefresh(String client) {
+        redis.key().del(keys.forcedRefresh(client));
     }
 
     @Override
@@ -136,15 +155,18 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         return "Redis (shared by every replica)";
     }
 
-    /** The subscription may have died with the connection: subscribe afresh. */
+    /** Subscribes afresh when the subscription ended or failed (a Redis restart, a start without Redis). */
     @Override
-    public void reconnected() {
-        close();
-        subscribe();
+    public void heal() {
+        if (subscriptionLost) {
+            close();
+            subscribe();
+        }
     }
 
     @Override
     public void close() {
+        currentSubscription = null;
         PubSubCommands.RedisSubscriber current = subscriber;
         if (current != null) {
             try {

@@ -1,5 +1,6 @@
 package io.tokenbroker.store;
 
+import io.tokenbroker.security.TokenFingerprint;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -22,13 +23,18 @@ public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, l
     }
 
     /**
-     * Whether this record should replace {@code known} in a replica's memory: a higher generation, or
-     * the same generation with another token (after an outage two replicas may have numbered alike;
-     * the shared store then decides).
+     * Whether this record should replace {@code known} in a replica's memory at {@code now}: a higher
+     * generation; another token requested later (after a Redis restart, generations may start again
+     * low, and the platform honours the latest token); or any servable token once {@code known} is not.
      */
-    public boolean replaces(TokenRecord known) {
-        return known == null || generation > known.generation
-                || generation == known.generation && !token.equals(known.token);
+    public boolean replaces(TokenRecord known, Instant now) {
+        if (known == null || generation > known.generation) {
+            return true;
+        }
+        if (token.equals(known.token)) {
+            return false;
+        }
+        return acquiredAt.isAfter(known.acquiredAt) || !known.servableAt(now) && servableAt(now);
     }
 
     /** The same token under another generation number. */
@@ -43,6 +49,7 @@ public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, l
 
     @Override
     public String toString() {
-        return "TokenRecord[generation=" + generation + ", acquiredAt=" + acquiredAt + ", expiresAt=" + expiresAt + "]";
+        return "TokenRecord[token=" + TokenFingerprint.of(token) + ", generation=" + generation
+                + ", acquiredAt=" + acquiredAt + ", expiresAt=" + expiresAt + "]";
     }
 }

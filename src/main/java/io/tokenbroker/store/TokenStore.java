@@ -13,8 +13,11 @@ public interface TokenStore {
     /** The client's current record, if any is stored and not yet expired. */
     Optional<TokenRecord> read(String client);
 
-    /** Takes the client's refresh lock for {@code broker.lock.lease}, if nobody holds it. */
-    Optional<Lease> tryLock(String client);
+    /**
+     * Takes the client's refresh lock for {@code broker.lock.lease}, if nobody holds it. The lease's
+     * fencing number is above {@code knownGeneration} and above the stored record's generation.
+     */
+    Optional<Lease> tryLock(String client, long knownGeneration);
 
     /** Extends {@code lease} by another {@code broker.lock.lease}; {@code false} if it was lost. */
     boolean renew(String client, Lease lease);
@@ -36,11 +39,14 @@ public interface TokenStore {
      */
     boolean claimForcedRefresh(String client, Duration interval);
 
+    /** Withdraws a claim whose forced refresh failed, so the next report may try again. */
+    void forgetForcedRefresh(String client);
+
     /** Calls {@code listener} with a client's name whenever any replica stores a new record of it. */
     void listen(Consumer<String> listener);
 
-    /** Called once the store answers again after an outage: renews what an outage may have broken. */
-    default void reconnected() {
+    /** Called at every maintenance check: restores what an outage may have broken (subscriptions). */
+    default void heal() {
     }
 
     /** Waits at most {@code max} for news of a new record of the client (it may return earlier). */

@@ -19,6 +19,7 @@ final class ClientTokenState {
 
     private final String client;
     private final AtomicReference<CompletableFuture<TokenRecord>> inFlight = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<TokenRecord>> forcedInFlight = new AtomicReference<>();
     private volatile TokenRecord current;
     private volatile boolean unsaved;
     private volatile Instant nextRefresh = Instant.MAX;
@@ -44,8 +45,8 @@ final class ClientTokenState {
      *
      * @param saved whether the shared store holds it (false: obtained locally during a store outage)
      */
-    synchronized void adopt(TokenRecord record, boolean saved, Duration refreshAhead, Duration jitter) {
-        if (!record.replaces(current)) {
+    synchronized void adopt(TokenRecord record, boolean saved, Duration refreshAhead, Duration jitter, Instant now) {
+        if (!record.replaces(current, now)) {
             return;
         }
         current = record;
@@ -92,15 +93,29 @@ final class ClientTokenState {
      * own result.
      */
     CompletableFuture<TokenRecord> acquireOnce(Supplier<TokenRecord> acquisition, Executor executor) {
+        return once(inFlight, acquisition, executor);
+    }
+
+    /**
+     * Like {@link #acquireOnce}, for forced refreshes ({@code POST /token/refresh}): they run apart, so
+     * that a GET never waits on, or fails with, a refresh report.
+     */
+    CompletableFuture<TokenRecord> replaceOnce(Supplier<TokenRecord> replacement, Executor executor) {
+        return once(forcedInFlight, replacement, executor);
+    }
+
+    /** Every caller gets its own copy: one caller hanging up cancels its copy, never the shared flight. */
+    private static CompletableFuture<TokenRecord> once(AtomicReference<CompletableFuture<TokenRecord>> flight,
+            Supplier<TokenRecord> work, Executor executor) {
         while (true) {
-            CompletableFuture<TokenRecord> running = inFlight.get();
+            CompletableFuture<TokenRecord> running = flight.get();
             if (running != null) {
-                return running;
+                return running.copy();
             }
             CompletableFuture<TokenRecord> mine = new CompletableFuture<>();
-            if (inFlight.compareAndSet(null, mine)) {
-                executor.execute(() -> run(acquisition, mine));
-                return mine;
+            if (flight.compareAndSet(null, mine)) {
+                executor.execute(() -> run(flight, work, mine));
+                return mine.copy();
             }
         }
     }
@@ -110,13 +125,14 @@ final class ClientTokenState {
         return inFlight.get() != null;
     }
 
-    private void run(Supplier<TokenRecord> acquisition, CompletableFuture<TokenRecord> mine) {
+    private static void run(AtomicReference<CompletableFuture<TokenRecord>> flight, Supplier<TokenRecord> work,
+            CompletableFuture<TokenRecord> mine) {
         try {
-            TokenRecord record = acquisition.get();
-            inFlight.set(null);
+            TokenRecord record = work.get();
+            flight.set(null);
             mine.complete(record);
         } catch (Throwable failure) {
-            inFlight.set(null);
+            flight.set(null);
             mine.completeExceptionally(failure);
         }
     }

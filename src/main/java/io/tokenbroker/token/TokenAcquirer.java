@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.PlatformTokenSource;
+import io.tokenbroker.security.TokenFingerprint;
 import io.tokenbroker.store.Lease;
 import io.tokenbroker.store.TokenRecord;
 import io.tokenbroker.store.TokenStore;
@@ -62,8 +63,9 @@ class TokenAcquirer {
      * A record of {@code client} with at least {@code atLeast} left: the stored one if it qualifies,
      * otherwise a new one from the platform, obtained by this replica or another.
      */
-    TokenRecord acquire(String client, Duration atLeast) {
-        return obtain(client, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, false);
+    TokenRecord acquire(String client, Duration atLeast, long knownGeneration) {
+        return obtain(client, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, false,
+                knownGeneration);
     }
 
     /**
@@ -72,8 +74,9 @@ class TokenAcquirer {
      *
      * @throws RefreshTooSoonException if the client was force-refreshed less than the minimum interval ago
      */
-    TokenRecord replace(String client, String rejected) {
-        return obtain(client, record -> !record.token().equals(rejected) && record.servableAt(clock.instant()), true);
+    TokenRecord replace(String client, String rejected, long knownGeneration) {
+        return obtain(client, record -> !record.token().equals(rejected) && record.servableAt(clock.instant()), true,
+                knownGeneration);
     }
 
     /**
@@ -81,7 +84,7 @@ class TokenAcquirer {
      * holds one at least as new; returns whichever the store holds afterwards.
      */
     Optional<TokenRecord> writeBack(String client, TokenRecord local) {
-        Optional<Lease> lease = tryLock(client);
+        Optional<Lease> lease = tryLock(client, local.generation());
         if (lease.isEmpty()) {
             return Optional.empty();
         }
@@ -101,7 +104,8 @@ class TokenAcquirer {
         }
     }
 
-    private TokenRecord obtain(String client, Predicate<TokenRecord> goodEnough, boolean forced) {
+    private TokenRecord obtain(String client, Predicate<TokenRecord> goodEnough, boolean forced,
+            long knownGeneration) {
         Instant deadline = clock.instant().plus(waitTimeout);
         Duration wait = FIRST_WAIT;
         while (true) {
@@ -109,7 +113,7 @@ class TokenAcquirer {
             if (stored.isPresent()) {
                 return stored.get();
             }
-            Optional<Lease> lease = tryLock(client);
+            Optional<Lease> lease = tryLock(client, knownGeneration);
             if (lease.isPresent()) {
                 Optional<TokenRecord> obtained = underLock(client, goodEnough, forced, lease.get());
                 if (obtained.isPresent()) {
@@ -135,15 +139,15 @@ class TokenAcquirer {
             if (stored.filter(goodEnough).isPresent()) {
                 return stored;
             }
-            if (forced && stored.isPresent() && !store.claimForcedRefresh(client, minForcedInterval)) {
+            boolean claimed = forced && stored.isPresent();
+            if (claimed && !store.claimForcedRefresh(client, minForcedInterval)) {
                 throw new RefreshTooSoonException(client, minForcedInterval);
             }
-            IssuedToken issued = platform.fetch(client);
-            TokenRecord record = new TokenRecord(issued.token(), issued.requestedAt(),
-                    issued.requestedAt().plus(validFor), lease.fence());
-            if (store.write(client, record)) {
-                LOG.infof("Client %s: stored token generation %d, handed out until %s%s",
-                        client, record.generation(), record.expiresAt(), forced ? " (forced refresh)" : "");
+            TokenRecord record = fetch(client, lease, claimed);
+            if (write(client, record)) {
+                LOG.infof("Client %s: stored token %s generation %d, handed out until %s%s", client,
+                        TokenFingerprint.of(record.token()), record.generation(), record.expiresAt(),
+                        forced ? " (forced refresh)" : "");
                 return Optional.of(record);
             }
             LOG.infof("Client %s: a newer generation than %d was stored meanwhile; using it",
@@ -152,6 +156,28 @@ class TokenAcquirer {
         } finally {
             renewal.cancel(false);
             release(client, lease);
+        }
+    }
+
+    private TokenRecord fetch(String client, Lease lease, boolean claimedForcedRefresh) {
+        try {
+            IssuedToken issued = platform.fetch(client);
+            return new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor),
+                    lease.fence());
+        } catch (RuntimeException failed) {
+            if (claimedForcedRefresh) {
+                store.forgetForcedRefresh(client);
+            }
+            throw failed;
+        }
+    }
+
+    /** Stores a token just obtained; if the store fails now, the token is kept, never fetched again. */
+    private boolean write(String client, TokenRecord record) {
+        try {
+            return store.write(client, record);
+        } catch (RuntimeException storeFailure) {
+            throw new UnsavedTokenException(record, storeFailure);
         }
     }
 
@@ -166,8 +192,8 @@ class TokenAcquirer {
         }
     }
 
-    private Optional<Lease> tryLock(String client) {
-        Optional<Lease> lease = store.tryLock(client);
+    private Optional<Lease> tryLock(String client, long knownGeneration) {
+        Optional<Lease> lease = store.tryLock(client, knownGeneration);
         lease.ifPresent(l -> held.put(client, l));
         return lease;
     }

@@ -70,7 +70,7 @@ public class TokenBroker {
         if (known != null && known.servableAt(clock.instant())) {
             return Uni.createFrom().item(known);
         }
-        return shared(state, () -> acquirer.acquire(client, TokenRecord.MINIMUM_REMAINING));
+        return shared(state, () -> acquirer.acquire(client, TokenRecord.MINIMUM_REMAINING, knownGeneration(state)));
     }
 
     /**
@@ -83,10 +83,22 @@ public class TokenBroker {
         if (known != null && !known.token().equals(rejected) && known.servableAt(clock.instant())) {
             return Uni.createFrom().item(known);
         }
-        return shared(state, () -> acquirer.replace(client, rejected))
-                .flatMap(record -> record.token().equals(rejected)
-                        ? shared(state, () -> acquirer.replace(client, rejected))
-                        : Uni.createFrom().item(record));
+        return replaceAttempt(state, rejected, 3);
+    }
+
+    /** A report may join the flight of another token's report: then ours is tried again, a few times. */
+    private Uni<TokenRecord> replaceAttempt(ClientTokenState state, String rejected, int attemptsLeft) {
+        Supplier<TokenRecord> replacement = () -> acquirer.replace(state.client(), rejected, knownGeneration(state));
+        return Uni.createFrom().completionStage(() -> state.replaceOnce(() -> adoptResult(state, replacement), executor))
+                .onFailure(CompletionException.class).transform(Throwable::getCause)
+                .flatMap(record -> {
+                    if (!record.token().equals(rejected)) {
+                        return Uni.createFrom().item(record);
+                    }
+                    return attemptsLeft > 1 ? replaceAttempt(state, rejected, attemptsLeft - 1)
+                            : Uni.createFrom().failure(new TokenUnavailableException(
+                                    "the rejected token could not be replaced yet", Duration.ofSeconds(1)));
+                });
     }
 
     /** Every client's state, for the periodic maintenance. */
@@ -101,7 +113,13 @@ public class TokenBroker {
 
     /** Adopts a record another replica announced, read from the store. */
     void adoptStored(ClientTokenState state, TokenRecord stored) {
-        state.adopt(stored, true, refreshAhead, jitter);
+        state.adopt(stored, true, refreshAhead, jitter, clock.instant());
+    }
+
+    /** The highest generation this replica knows of a client: new leases are numbered above it. */
+    static long knownGeneration(ClientTokenState state) {
+        TokenRecord known = state.current();
+        return known == null ? 0 : known.generation();
     }
 
     private Uni<TokenRecord> shared(ClientTokenState state, Supplier<TokenRecord> acquisition) {
@@ -116,11 +134,15 @@ public class TokenBroker {
             record = acquisition.get();
         } catch (PlatformException | TokenUnavailableException | RefreshTooSoonException known) {
             throw known;
+        } catch (UnsavedTokenException unsaved) {
+            LOG.warnf("Client %s: %s; serving it and writing it back later", state.client(), unsaved.getMessage());
+            record = unsaved.record();
+            saved = false;
         } catch (RuntimeException storeFailure) {
             record = withoutStore(state, storeFailure);
             saved = false;
         }
-        state.adopt(record, saved, refreshAhead, jitter);
+        state.adopt(record, saved, refreshAhead, jitter, clock.instant());
         TokenRecord current = state.current();
         return current != null && current.servableAt(clock.instant()) ? current : record;
     }

@@ -63,6 +63,11 @@ class TokenMaintenance {
     }
 
     private void tick() {
+        try {
+            store.heal();
+        } catch (RuntimeException e) {
+            LOG.debugf("Could not restore the store's subscription (%s)", e.getClass().getSimpleName());
+        }
         for (ClientTokenState state : broker.states()) {
             try {
                 maintain(state);
@@ -78,13 +83,16 @@ class TokenMaintenance {
             return;
         }
         Instant now = clock.instant();
-        if (!syncWithStore(state, known) || state.unsaved()) {
+        boolean reachable = syncWithStore(state, known);
+        if (reachable && state.unsaved()) {
             return;
         }
+        // While the store is down this still refreshes ahead: the acquisition then follows broker.redis-outage.
         if (state.refreshDue(now)) {
-            broker.startShared(state, () -> acquirer.acquire(state.client(), refreshAhead))
+            broker.startShared(state, () -> acquirer.acquire(state.client(), refreshAhead,
+                            TokenBroker.knownGeneration(state)))
                     .whenComplete((record, failure) -> {
-                        if (failure != null) {
+                        if (failure != null && state.current() == known) {
                             state.refreshFailed(clock.instant());
                             LOG.warnf("Client %s: refreshing ahead of expiry failed (%s); the current token is "
                                     + "served until it expires", state.client(), Failures.describe(failure));
@@ -112,7 +120,6 @@ class TokenMaintenance {
         if (!storeReachable) {
             LOG.info("The token store is reachable again");
             storeReachable = true;
-            store.reconnected();
         }
         if (stored.isPresent() && !state.unsaved()) {
             broker.adoptStored(state, stored.get());
@@ -124,9 +131,14 @@ class TokenMaintenance {
 
     private void writeBack(ClientTokenState state, TokenRecord known) {
         broker.startShared(state, () -> {
-            Optional<TokenRecord> stored = acquirer.writeBack(state.client(), known);
-            stored.filter(record -> record.token().equals(known.token())).ifPresent(record -> state.saved());
-            return stored.orElse(known);
+            try {
+                Optional<TokenRecord> stored = acquirer.writeBack(state.client(), known);
+                stored.filter(record -> record.token().equals(known.token())).ifPresent(record -> state.saved());
+                return stored.orElse(known);
+            } catch (RuntimeException storeFailure) {
+                // Never a reason to call the platform: the token in hand is valid; try again next check.
+                return known;
+            }
         });
     }
 }

@@ -29,8 +29,8 @@ class RedisClusterTest {
     void scriptsAndTheLockWorkOnEveryNode() {
         for (int i = 0; i < 20; i++) {
             String client = "cluster-" + UUID.randomUUID();
-            Lease lease = store.tryLock(client).orElseThrow();
-            assertThat(store.tryLock(client)).isEmpty();
+            Lease lease = store.tryLock(client, 0).orElseThrow();
+            assertThat(store.tryLock(client, 0)).isEmpty();
             assertThat(store.renew(client, lease)).isTrue();
 
             Instant now = Instant.now();
@@ -40,9 +40,9 @@ class RedisClusterTest {
             assertThat(store.read(client)).get().extracting(TokenRecord::token).isEqualTo("t-" + i);
 
             store.release(client, new Lease("not-the-owner", lease.fence()));
-            assertThat(store.tryLock(client)).isEmpty();
+            assertThat(store.tryLock(client, 0)).isEmpty();
             store.release(client, lease);
-            assertThat(store.tryLock(client)).isPresent();
+            assertThat(store.tryLock(client, 0)).isPresent();
         }
     }
 

@@ -33,29 +33,29 @@ class RedisTokenStoreTest {
     @Test
     void theLockHasOneHolderAtATime() {
         String client = fresh();
-        Optional<Lease> first = store.tryLock(client);
+        Optional<Lease> first = store.tryLock(client, 0);
         assertThat(first).isPresent();
-        assertThat(store.tryLock(client)).isEmpty();
+        assertThat(store.tryLock(client, 0)).isEmpty();
 
         store.release(client, first.get());
-        assertThat(store.tryLock(client)).isPresent();
+        assertThat(store.tryLock(client, 0)).isPresent();
     }
 
     @Test
     void theLockIsNeverReleasedByANonOwner() {
         String client = fresh();
-        Lease held = store.tryLock(client).orElseThrow();
+        Lease held = store.tryLock(client, 0).orElseThrow();
 
         store.release(client, new Lease("someone-else", held.fence()));
 
-        assertThat(store.tryLock(client)).isEmpty();
+        assertThat(store.tryLock(client, 0)).isEmpty();
         assertThat(redis.value(String.class).get("token-broker:{" + client + "}:lock")).isEqualTo(held.owner());
     }
 
     @Test
     void theLockExpiresWithItsLease() {
         String client = fresh();
-        store.tryLock(client).orElseThrow();
+        store.tryLock(client, 0).orElseThrow();
         long pttl = redis.key().pttl("token-broker:{" + client + "}:lock");
         assertThat(pttl).isGreaterThan(0).isLessThanOrEqualTo(10_000);
     }
@@ -63,10 +63,31 @@ class RedisTokenStoreTest {
     @Test
     void fencingNumbersGrowWithEveryLease() {
         String client = fresh();
-        Lease first = store.tryLock(client).orElseThrow();
+        Lease first = store.tryLock(client, 0).orElseThrow();
         store.release(client, first);
-        Lease second = store.tryLock(client).orElseThrow();
+        Lease second = store.tryLock(client, 0).orElseThrow();
         assertThat(second.fence()).isGreaterThan(first.fence());
+    }
+
+    @Test
+    void fencingNumbersStayAboveEveryGenerationAReplicaOrTheStoreKnows() {
+        String client = fresh();
+        Lease aboveKnown = store.tryLock(client, 41).orElseThrow();
+        assertThat(aboveKnown.fence()).isGreaterThan(41);
+        store.release(client, aboveKnown);
+
+        Instant now = Instant.now();
+        store.write(client, record("written-back", now, 100));
+        assertThat(store.tryLock(client, 0).orElseThrow().fence()).isGreaterThan(100);
+    }
+
+    @Test
+    void aForcedRefreshIsClaimedOncePerIntervalUnlessWithdrawn() {
+        String client = fresh();
+        assertThat(store.claimForcedRefresh(client, Duration.ofSeconds(30))).isTrue();
+        assertThat(store.claimForcedRefresh(client, Duration.ofSeconds(30))).isFalse();
+        store.forgetForcedRefresh(client);
+        assertThat(store.claimForcedRefresh(client, Duration.ofSeconds(30))).isTrue();
     }
 
     @Test
@@ -116,7 +137,7 @@ class RedisTokenStoreTest {
     void scriptsSurviveAFlushedScriptCache() {
         String client = fresh();
         redis.execute("SCRIPT", "FLUSH");
-        assertThat(store.tryLock(client)).isPresent();
+        assertThat(store.tryLock(client, 0)).isPresent();
     }
 
     private static TokenRecord record(String token, Instant acquired, long generation) {

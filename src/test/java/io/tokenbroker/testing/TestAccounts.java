@@ -18,7 +18,7 @@ public final class TestAccounts {
 
     /** Healthy clients; each is its own platform account. */
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
-            "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d");
+            "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup");
 
     private TestAccounts() {
     }

@@ -52,6 +52,23 @@ class ConcurrentCallersTest {
     }
 
     @Test
+    void aCallerHangingUpDoesNotFailTheOthersSharingItsAcquisition() {
+        platform.latency(Duration.ofMillis(300));
+        try {
+            CompletableFuture<TokenRecord> leaving = broker.currentToken("hangup").subscribeAsCompletionStage();
+            CompletableFuture<TokenRecord> staying = broker.currentToken("hangup").subscribeAsCompletionStage();
+
+            leaving.cancel(true);
+
+            TokenRecord record = staying.orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(platform.isValid(record.token())).isTrue();
+            assertThat(platform.calls(TestAccounts.clientId("hangup"))).isEqualTo(1);
+        } finally {
+            platform.latency(Duration.ZERO);
+        }
+    }
+
+    @Test
     void aFreshTokenIsServedFromMemoryWithoutWaiting() {
         TokenRecord first = broker.currentToken("other").await().atMost(Duration.ofSeconds(5));
         int calls = platform.calls(TestAccounts.clientId("other"));
