@@ -3,6 +3,7 @@ package io.tokenbroker.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.CredentialsRejectedException;
 import io.tokenbroker.platform.PlatformException;
 import io.tokenbroker.platform.PlatformUnavailableException;
@@ -30,13 +31,16 @@ class ProblemMapper {
     private static final String TYPE_PREFIX = "urn:token-broker:problem:";
 
     private final ObjectMapper json;
+    private final BrokerMetrics metrics;
 
-    ProblemMapper(ObjectMapper json) {
+    ProblemMapper(ObjectMapper json, BrokerMetrics metrics) {
         this.json = json;
+        this.metrics = metrics;
     }
 
     @ServerExceptionMapper
     Response unauthenticated(NotAuthenticatedException e) {
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 401);
         return problem(401, "unauthenticated", "Unauthorized", e.getMessage())
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .build();
@@ -64,6 +68,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response unreadableBody(JsonProcessingException e) {
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 400);
         // The parser's message quotes the body, which may hold a token: never pass it on.
         LOG.debug("HTTP 400: unreadable JSON body");
         return problem(400, "invalid-request", "Invalid request",
@@ -78,6 +83,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response refreshTooSoon(RefreshTooSoonException e) {
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 429);
         LOG.infof("HTTP 429: %s", e.getMessage());
         long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
         return problem(429, "refresh-too-soon", "Too many forced refreshes", e.getMessage())
@@ -86,6 +92,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response platformFailed(PlatformException e) {
+        metrics.tokenRequestFailed(e.client(), e instanceof PlatformUnavailableException ? 503 : 502);
         LOG.errorf("Client %s: no token: %s", e.client(), e.getMessage());
         if (e instanceof PlatformUnavailableException unavailable) {
             return unavailable("platform-unavailable", "The platform is unavailable", e.getMessage(),
@@ -100,6 +107,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response tokenUnavailable(TokenUnavailableException e) {
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 503);
         LOG.errorf("No token: %s", e.getMessage());
         return unavailable("token-unavailable", "No token is available", e.getMessage(), e.retryAfter());
     }
@@ -141,6 +149,7 @@ class ProblemMapper {
     }
 
     private Response clientError(int status, String type, String title, RuntimeException e) {
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, status);
         LOG.debugf("HTTP %d: %s", status, e.getMessage());
         return problem(status, type, title, e.getMessage()).build();
     }

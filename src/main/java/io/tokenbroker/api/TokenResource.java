@@ -1,6 +1,12 @@
 package io.tokenbroker.api;
 
 import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.tokenbroker.security.CallerAuthenticated;
 import io.tokenbroker.security.CallerAuthenticationFilter;
@@ -39,6 +45,13 @@ public class TokenResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The current access token of a client",
+            description = "Answered from memory while the token is fresh. Cache-Control: private, max-age=N "
+                    + "sends callers back when the broker starts refreshing.")
+    @Parameter(name = CLIENT, in = ParameterIn.QUERY, description = "client name; the default client when absent")
+    @APIResponse(responseCode = "200", description = "the token",
+            content = @Content(schema = @Schema(implementation = TokenResponse.class)))
+    @ProblemResponses
     public Uni<Response> json(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
         String name = client(request, http);
         return broker.currentToken(name).map(record -> responses.json(name, record));
@@ -46,15 +59,28 @@ public class TokenResource {
 
     @GET
     @Produces(MediaType.TEXT_PLAIN)
+    @Operation(summary = "The current access token of a client, as the bare token")
+    @ProblemResponses
     public Uni<Response> text(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
         String name = client(request, http);
-        return broker.currentToken(name).map(responses::text);
+        return broker.currentToken(name).map(record -> responses.text(name, record));
     }
 
     @POST
     @Path("/refresh")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace a token the platform rejected",
+            description = "If the reported token is still current, it is replaced once across all replicas; "
+                    + "if it was already replaced, the current token is returned without calling the platform.")
+    @Parameter(name = CLIENT, in = ParameterIn.QUERY, description = "client name; the default client when absent")
+    @APIResponse(responseCode = "200", description = "the current (new) token",
+            content = @Content(schema = @Schema(implementation = TokenResponse.class)))
+    @APIResponse(responseCode = "415", description = "the body is not application/json",
+            content = @Content(mediaType = ProblemDetail.MEDIA_TYPE, schema = @Schema(implementation = ProblemDetail.class)))
+    @APIResponse(responseCode = "429", description = "a forced refresh of this client happened moments ago (Retry-After)",
+            content = @Content(mediaType = ProblemDetail.MEDIA_TYPE, schema = @Schema(implementation = ProblemDetail.class)))
+    @ProblemResponses
     public Uni<Response> refresh(RefreshRequest body, @Context ContainerRequestContext request,
             @Context HttpServerRequest http) {
         String name = client(request, http);

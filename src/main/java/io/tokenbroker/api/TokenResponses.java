@@ -1,6 +1,7 @@
 package io.tokenbroker.api;
 
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.store.TokenRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -20,13 +21,16 @@ class TokenResponses {
 
     private final Clock clock;
     private final Duration refreshAhead;
+    private final BrokerMetrics metrics;
 
-    TokenResponses(Clock clock, BrokerConfig config) {
+    TokenResponses(Clock clock, BrokerConfig config, BrokerMetrics metrics) {
         this.clock = clock;
         this.refreshAhead = config.token().refreshAhead();
+        this.metrics = metrics;
     }
 
     Response json(String client, TokenRecord record) {
+        metrics.tokenServed(client);
         Instant now = clock.instant();
         long expiresIn = expiresIn(record, now);
         TokenResponse body = new TokenResponse(client, record.token(),
@@ -36,7 +40,8 @@ class TokenResponses {
                 .build();
     }
 
-    Response text(TokenRecord record) {
+    Response text(String client, TokenRecord record) {
+        metrics.tokenServed(client);
         Instant now = clock.instant();
         return Response.ok(record.token(), MediaType.TEXT_PLAIN_TYPE)
                 .header(HttpHeaders.CACHE_CONTROL, cacheControl(record, now, expiresIn(record, now)))

@@ -1,7 +1,10 @@
 package io.tokenbroker.platform;
 
 import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.metrics.BrokerMetrics;
+import java.util.function.Consumer;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
@@ -30,13 +33,14 @@ final class ClientCall {
     private final Duration rejectionHold;
     private final Duration breakerDelay;
     private final TypedGuard<IssuedToken> guard;
+    private final BrokerMetrics metrics;
     private volatile Rejection lastRejection;
 
     private record Rejection(Instant until, CredentialsRejectedException cause) {
     }
 
     ClientCall(String name, BrokerConfig.Client client, PlatformAuthApi api, PlatformAnswers answers,
-            BrokerConfig.Platform policy, Clock clock) {
+            BrokerConfig.Platform policy, Clock clock, BrokerMetrics metrics) {
         this.name = name;
         this.client = client;
         this.api = api;
@@ -44,7 +48,8 @@ final class ClientCall {
         this.clock = clock;
         this.rejectionHold = policy.rejectionHold();
         this.breakerDelay = policy.breakerDelay();
-        this.guard = guard(name, policy);
+        this.metrics = metrics;
+        this.guard = guard(name, policy, state -> metrics.breakerOpen(name, state == CircuitBreakerState.OPEN));
     }
 
     IssuedToken fetch() {
@@ -77,12 +82,27 @@ final class ClientCall {
             status = response.getStatus();
             body = response.hasEntity() ? response.readEntity(String.class) : null;
         } catch (ProcessingException ioFailure) {
+            metrics.platformCall(name, "unreachable");
             // The cause's message can quote the request URL, which carries the secret: never pass it on.
             throw answers.unavailable(name, "the platform could not be reached (" + rootCauseName(ioFailure) + ")");
         }
-        String token = answers.tokenFrom(name, status, body);
+        String token;
+        try {
+            token = answers.tokenFrom(name, status, body);
+        } catch (PlatformException failed) {
+            metrics.platformCall(name, outcome(failed));
+            throw failed;
+        }
+        metrics.platformCall(name, "ok");
         LOG.debugf("Client %s: the platform issued a token", name);
         return new IssuedToken(token, requestedAt);
+    }
+
+    private static String outcome(PlatformException failed) {
+        if (failed instanceof CredentialsRejectedException) {
+            return "rejected";
+        }
+        return failed instanceof PlatformAnswerException ? "bad-answer" : "unavailable";
     }
 
     private static String rootCauseName(Throwable failure) {
@@ -93,7 +113,8 @@ final class ClientCall {
         return cause.getClass().getSimpleName();
     }
 
-    private static TypedGuard<IssuedToken> guard(String name, BrokerConfig.Platform policy) {
+    private static TypedGuard<IssuedToken> guard(String name, BrokerConfig.Platform policy,
+            Consumer<CircuitBreakerState> onStateChange) {
         List<Class<? extends Throwable>> transientFailures = List.of(
                 PlatformUnavailableException.class, PlatformAnswerException.class, TimeoutException.class);
         return TypedGuard.create(IssuedToken.class)
@@ -115,6 +136,7 @@ final class ClientCall {
                     .failureRatio(policy.breakerFailureRatio())
                     .delay(policy.breakerDelay().toMillis(), ChronoUnit.MILLIS)
                     .skipOn(CredentialsRejectedException.class)
+                    .onStateChange(onStateChange)
                     .done()
                 .withTimeout()
                     .duration(policy.timeout().toMillis(), ChronoUnit.MILLIS)

@@ -3,6 +3,7 @@ package io.tokenbroker.platform;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.metrics.BrokerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.Map;
@@ -18,11 +19,11 @@ public class PlatformTokenSource {
 
     private final Map<String, ClientCall> calls = new TreeMap<>();
 
-    PlatformTokenSource(BrokerConfig config, ObjectMapper json, Clock clock) {
+    PlatformTokenSource(BrokerConfig config, ObjectMapper json, Clock clock, BrokerMetrics metrics) {
         BrokerConfig.Platform policy = config.platform();
         PlatformAnswers answers = new PlatformAnswers(json, policy.busyCodes(), policy.retryMaxDelay());
         config.clients().forEach((name, client) -> calls.put(name,
-                new ClientCall(name, client, api(client, policy), answers, policy, clock)));
+                new ClientCall(name, client, api(client, policy), answers, policy, clock, metrics)));
     }
 
     /**

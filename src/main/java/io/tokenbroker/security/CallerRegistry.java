@@ -1,6 +1,7 @@
 package io.tokenbroker.security;
 
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.metrics.BrokerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,8 +23,10 @@ public class CallerRegistry {
     }
 
     private final List<KnownKey> keys;
+    private final BrokerMetrics metrics;
 
-    CallerRegistry(BrokerConfig config) {
+    CallerRegistry(BrokerConfig config, BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.keys = config.callers().entrySet().stream()
                 .map(e -> new KnownKey(HexFormat.of().parseHex(e.getValue().keySha256().toLowerCase()),
                         new Caller(e.getKey(), Set.copyOf(e.getValue().clients()))))
@@ -38,6 +41,7 @@ public class CallerRegistry {
     public Caller authenticate(String authorization) {
         if (authorization == null || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            metrics.authenticationFailed("missing");
             throw new NotAuthenticatedException("a bearer API key is required");
         }
         byte[] presented = sha256(authorization.substring(BEARER.length()).strip());
@@ -49,6 +53,7 @@ public class CallerRegistry {
             }
         }
         if (found == null) {
+            metrics.authenticationFailed("unknown-key");
             throw new NotAuthenticatedException("the API key is not known");
         }
         return found;

@@ -2,6 +2,7 @@ package io.tokenbroker.token;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.PlatformTokenSource;
 import io.tokenbroker.security.TokenFingerprint;
@@ -43,13 +44,16 @@ class TokenAcquirer {
     private final Duration leaseTime;
     private final Duration minForcedInterval;
     private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    private final BrokerMetrics metrics;
     private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "lock-lease-renewal");
         thread.setDaemon(true);
         return thread;
     });
 
-    TokenAcquirer(TokenStore store, PlatformTokenSource platform, Clock clock, BrokerConfig config) {
+    TokenAcquirer(TokenStore store, PlatformTokenSource platform, Clock clock, BrokerConfig config,
+            BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.platform = platform;
         this.clock = clock;
@@ -125,6 +129,9 @@ class TokenAcquirer {
                 throw new TokenUnavailableException(
                         "another replica is obtaining the token and did not finish in time", Duration.ofSeconds(1));
             }
+            if (wait.equals(FIRST_WAIT)) {
+                metrics.lockWait(client);
+            }
             awaitUpdate(client, wait.compareTo(left) < 0 ? wait : left);
             wait = wait.multipliedBy(2).compareTo(LONGEST_WAIT) < 0 ? wait.multipliedBy(2) : LONGEST_WAIT;
         }
@@ -141,7 +148,11 @@ class TokenAcquirer {
             }
             boolean claimed = forced && stored.isPresent();
             if (claimed && !store.claimForcedRefresh(client, minForcedInterval)) {
+                metrics.forcedRefresh(client, "refused");
                 throw new RefreshTooSoonException(client, minForcedInterval);
+            }
+            if (forced) {
+                metrics.forcedRefresh(client, "performed");
             }
             TokenRecord record = fetch(client, lease, claimed);
             if (write(client, record)) {

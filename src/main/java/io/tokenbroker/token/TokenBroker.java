@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.RedisOutageMode;
+import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.PlatformException;
 import io.tokenbroker.platform.PlatformTokenSource;
@@ -44,8 +45,9 @@ public class TokenBroker {
     private final Executor executor = Infrastructure.getDefaultWorkerPool();
 
     TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, PlatformTokenSource platform,
-            Clock clock) {
+            Clock clock, BrokerMetrics metrics) {
         config.clients().keySet().forEach(name -> clients.put(name, new ClientTokenState(name)));
+        clients.values().forEach(state -> metrics.watchToken(state.client(), state::current));
         this.acquirer = acquirer;
         this.store = store;
         this.platform = platform;

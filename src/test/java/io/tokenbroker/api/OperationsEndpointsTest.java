@@ -1,0 +1,44 @@
+package io.tokenbroker.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.TestAccounts;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code /q/openapi} and {@code /q/metrics} describe what the broker does. */
+@QuarkusTest
+@WithTestResource(BrokerTestResources.class)
+class OperationsEndpointsTest {
+
+    @Test
+    void theOpenApiDocumentDescribesBothCallsAndTheirErrors() {
+        Map<String, Object> responses = given().accept("application/json").get("/q/openapi?format=json")
+                .then().statusCode(200).extract().path("paths.'/token'.get.responses");
+        assertThat(responses).containsKeys("200", "400", "401", "403", "404", "502", "503");
+        Map<String, Object> refresh = given().accept("application/json").get("/q/openapi?format=json")
+                .then().statusCode(200).extract().path("paths.'/token/refresh'.post.responses");
+        assertThat(refresh).containsKeys("200", "400", "401", "415", "429", "503");
+    }
+
+    @Test
+    void metricsCountRequestsPlatformCallsAndFailedAuthentications() {
+        given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY).get("/token?client=other")
+                .then().statusCode(200);
+        given().header("Authorization", "Bearer nobody").get("/token").then().statusCode(401);
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        assertThat(metrics)
+                .containsPattern("broker_token_requests_total\\{client=\"other\",outcome=\"served\"[^}]*} [1-9]")
+                .containsPattern("broker_platform_calls_total\\{client=\"other\",outcome=\"ok\"[^}]*} [1-9]")
+                .containsPattern("broker_auth_failures_total\\{reason=\"unknown-key\"[^}]*} [1-9]")
+                .containsPattern("broker_token_expires_in_seconds\\{client=\"other\"[^}]*} [1-9]")
+                .contains("broker_token_age_seconds{client=\"other\"")
+                .contains("broker_circuit_breaker_open{client=\"other\"");
+    }
+}
