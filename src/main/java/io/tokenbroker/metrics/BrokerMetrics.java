@@ -30,6 +30,10 @@ public class BrokerMetrics {
     BrokerMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
+        // Series exist from the start (at 0), so dashboards and alerts never see them missing.
+        for (String reason : new String[] {"missing", "unknown-key"}) {
+            registry.counter("broker.auth.failures", "reason", reason);
+        }
     }
 
     /** A token was handed out ({@code broker_token_requests_total{outcome="served"}}). */
@@ -70,6 +74,14 @@ public class BrokerMetrics {
     /** Registers the gauges of a client's current token, read from {@code current} at scrape time. */
     public void watchToken(String client, Supplier<TokenRecord> current) {
         breaker(client);
+        served.computeIfAbsent(client, name -> requests(name, "served"));
+        for (String outcome : new String[] {"ok", "rejected", "unavailable", "bad-answer", "unreachable"}) {
+            registry.counter("broker.platform.calls", "client", client, "outcome", outcome);
+        }
+        registry.counter("broker.lock.waits", "client", client);
+        for (String outcome : new String[] {"performed", "refused"}) {
+            registry.counter("broker.forced.refreshes", "client", client, "outcome", outcome);
+        }
         Gauge.builder("broker.token.expires.in", current, token -> secondsUntilExpiry(token.get()))
                 .tag("client", client).baseUnit("seconds")
                 .description("Seconds until the broker stops handing out the client's current token")
