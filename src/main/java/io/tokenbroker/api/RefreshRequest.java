@@ -1,5 +1,6 @@
 package io.tokenbroker.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.tokenbroker.security.TokenFingerprint;
 
 /**
@@ -7,6 +8,7 @@ import io.tokenbroker.security.TokenFingerprint;
  *
  * @param rejectedToken the token the platform refused
  */
+@RegisterForReflection
 public record RefreshRequest(String rejectedToken) {
 
     /** Longest token a caller may report; platform tokens are far shorter. */

@@ -1,5 +1,6 @@
 package io.tokenbroker.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.tokenbroker.security.TokenFingerprint;
 
 /**
@@ -10,6 +11,7 @@ import io.tokenbroker.security.TokenFingerprint;
  * @param expiresAt when the broker stops handing it out (ISO-8601, UTC, whole seconds)
  * @param expiresIn whole seconds until then
  */
+@RegisterForReflection
 public record TokenResponse(String client, String accessToken, String expiresAt, long expiresIn) {
 
     @Override

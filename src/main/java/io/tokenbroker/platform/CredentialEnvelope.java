@@ -3,12 +3,14 @@ package io.tokenbroker.platform;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The platform's response envelope. Fields the document leaves loosely typed are read as JSON nodes
  * so that an odd answer is classified, not thrown at the caller as a parse error.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@RegisterForReflection
 record CredentialEnvelope(
         Integer code,
         String message,

@@ -1,0 +1,46 @@
+package io.tokenbroker;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.TestAccounts;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The built artifact as shipped: the jar in a normal build, the native executable when built with
+ * {@code -Dnative} (GraalVM or a container build), against a real Redis and the platform stand-in.
+ */
+@QuarkusIntegrationTest
+@WithTestResource(BrokerTestResources.class)
+class PackagedBrokerIT {
+
+    @Test
+    void servesATokenFromThePlatformThroughRedis() {
+        given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY)
+                .when().get("/token")
+                .then().statusCode(200)
+                .contentType("application/json")
+                .body("client", equalTo("default"))
+                .header("Cache-Control", startsWith("private, max-age="));
+    }
+
+    @Test
+    void refusesUnauthenticatedCallersWithProblemJson() {
+        given().when().get("/token")
+                .then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", startsWith("Bearer"));
+    }
+
+    @Test
+    void reportsHealthMetricsAndOpenApi() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/health/started").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200);
+        given().get("/q/openapi").then().statusCode(200);
+    }
+}
