@@ -46,6 +46,7 @@ public class PlatformTokenSource {
                 .connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .disableDefaultMapper(true)
+                .clientLogger(new MaskingClientLogger())
                 .build(PlatformAuthApi.class);
     }
 }

@@ -43,6 +43,8 @@ class SecretsNeverLeakTest {
         secrets.add(TestAccounts.BOB_KEY);
         assertThat(platform.issuedTokens()).isNotEmpty();
         assertThat(logLines).isNotEmpty();
+        assertThat(logLines).as("REST client logging is on, and masks the secret")
+                .anyMatch(line -> line.contains("secret=***"));
         for (String secret : secrets) {
             assertThat(logLines).noneMatch(line -> line.contains(secret));
             assertThat(bodies.subList(1, bodies.size())).noneMatch(body -> body.contains(secret));

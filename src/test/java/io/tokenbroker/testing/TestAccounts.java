@@ -62,6 +62,9 @@ public final class TestAccounts {
         config.put("broker.platform.breaker-volume", "4");
         config.put("broker.platform.breaker-delay", "30s");
         config.put("broker.lock.wait-timeout", "5s");
+        // Logging as verbose as an operator could make it: secrets must stay out all the same.
+        config.put("quarkus.rest-client.logging.scope", "request-response");
+        config.put("quarkus.log.category.\"org.jboss.resteasy.reactive.client.logging\".level", "DEBUG");
         return config;
     }
 }
