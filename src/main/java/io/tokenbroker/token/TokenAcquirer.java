@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +44,7 @@ class TokenAcquirer {
     private final Duration minForcedInterval;
     private final Map<String, Lease> held = new ConcurrentHashMap<>();
     private final BrokerMetrics metrics;
-    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "lock-lease-renewal");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService renewals = DaemonThreads.scheduler("lock-lease-renewal");
 
     TokenAcquirer(TokenStore store, PlatformTokenSource platform, Clock clock, BrokerConfig config,
             BrokerMetrics metrics) {

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -33,11 +32,7 @@ class TokenMaintenance {
     private final Clock clock;
     private final Duration refreshAhead;
     private final Duration interval;
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "token-maintenance");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService ticker = DaemonThreads.scheduler("token-maintenance");
     private volatile boolean storeReachable = true;
 
     TokenMaintenance(TokenBroker broker, TokenAcquirer acquirer, TokenStore store, Clock clock, BrokerConfig config) {

@@ -1,6 +1,7 @@
 package io.tokenbroker.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -9,15 +10,23 @@ import java.util.Map;
  */
 public class BrokerTestResources implements QuarkusTestResourceLifecycleManager {
 
-    private RedisServerProcess redis;
+    private AutoCloseable redis;
     private PlatformStandIn platform;
 
     @Override
     public Map<String, String> start() {
-        redis = RedisServerProcess.launch();
         platform = PlatformStandIn.start();
         TestAccounts.register(platform);
-        return TestAccounts.brokerConfig(platform, redis.uri());
+        Map<String, String> config = new HashMap<>(TestAccounts.brokerConfig(platform));
+        redis = startRedis(config);
+        return config;
+    }
+
+    /** Starts the Redis the broker uses and puts its {@code quarkus.redis.*} settings in {@code config}. */
+    protected AutoCloseable startRedis(Map<String, String> config) {
+        RedisServerProcess server = RedisServerProcess.launch();
+        config.put("quarkus.redis.hosts", server.uri());
+        return server;
     }
 
     @Override
@@ -32,7 +41,11 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
             platform.close();
         }
         if (redis != null) {
-            redis.close();
+            try {
+                redis.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -30,7 +30,8 @@ public final class ReplicaSet implements AutoCloseable {
         redis = RedisServerProcess.launch();
         platform = PlatformStandIn.start();
         TestAccounts.register(platform);
-        config = new HashMap<>(TestAccounts.brokerConfig(platform, redis.uri()));
+        config = new HashMap<>(TestAccounts.brokerConfig(platform));
+        config.put("quarkus.redis.hosts", redis.uri());
         config.put("quarkus.log.category.\"io.tokenbroker\".level", "DEBUG");
         config.putAll(overrides);
         for (int i = 0; i < count; i++) {

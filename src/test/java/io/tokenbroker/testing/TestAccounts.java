@@ -40,8 +40,8 @@ public final class TestAccounts {
         }
     }
 
-    /** Broker configuration for these clients and callers, against {@code platform} and Redis at {@code redisHosts}. */
-    public static Map<String, String> brokerConfig(PlatformStandIn platform, String redisHosts) {
+    /** Broker configuration for these clients and callers against {@code platform} (Redis is the caller's). */
+    public static Map<String, String> brokerConfig(PlatformStandIn platform) {
         Map<String, String> config = new HashMap<>();
         for (String client : CLIENTS) {
             config.put("broker.clients." + client + ".base-url", platform.baseUrl());
@@ -52,7 +52,6 @@ public final class TestAccounts {
         config.put("broker.callers.alice.clients", "*");
         config.put("broker.callers.bob.key-sha256", CallerRegistry.sha256Hex(BOB_KEY));
         config.put("broker.callers.bob.clients", "other");
-        config.put("quarkus.redis.hosts", redisHosts);
         // Short time-outs so failure scenarios take milliseconds, not the production seconds.
         config.put("broker.platform.timeout", "500ms");
         config.put("broker.platform.max-retries", "2");

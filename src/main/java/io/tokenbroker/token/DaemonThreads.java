@@ -1,0 +1,19 @@
+package io.tokenbroker.token;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** Background schedulers of the broker: one daemon thread each, named for thread dumps. */
+final class DaemonThreads {
+
+    private DaemonThreads() {
+    }
+
+    static ScheduledExecutorService scheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+}
