@@ -151,6 +151,15 @@ public interface BrokerConfig {
         @WithParentName
         Optional<StoreKind> kind();
 
+        /**
+         * Base64 of 32 random bytes: when set, tokens are stored in Redis as AES-256-GCM ciphertext.
+         * Unset: stored in the clear.
+         */
+        Optional<String> encryptionKey();
+
+        /** The key before the last rotation: values sealed with it can still be read. */
+        Optional<String> previousEncryptionKey();
+
         /** Prefix of every Redis key. Default: {@code token-broker:}. */
         @WithDefault("token-broker:")
         @NotBlank

@@ -54,6 +54,9 @@ class ConfigurationCheck {
                 .filter(client -> !client.equals("*") && !config.clients().containsKey(client))
                 .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
                         + "', which is not a configured client")));
+        if (config.store().previousEncryptionKey().isPresent() && config.store().encryptionKey().isEmpty()) {
+            problems.add("broker.store.previous-encryption-key is set without broker.store.encryption-key");
+        }
         Duration handedOutFor = config.token().handedOutFor();
         if (handedOutFor.compareTo(Duration.ofSeconds(2)) < 0) {
             problems.add("broker.token.safety-margin must leave at least 2s of broker.token.lifetime");

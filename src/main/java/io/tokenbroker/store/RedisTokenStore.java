@@ -30,6 +30,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final RedisKeys keys;
     private final Duration lease;
     private final Clock clock;
+    private final Optional<TokenCipher> cipher;
     /** Names the lock holder for operators: host, process id, and a random part. */
     private final String replicaId = ReplicaId.create();
     private final AtomicLong leases = new AtomicLong();
@@ -43,8 +44,10 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private volatile boolean subscriptionLost = true;
     private volatile Object currentSubscription;
 
-    public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock) {
+    public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock,
+            Optional<TokenCipher> cipher) {
         this.redis = redis;
+        this.cipher = cipher;
         this.hashes = redis.hash(String.class, String.class, String.class);
         this.keys = new RedisKeys(keyPrefix);
         this.lease = lease;
@@ -88,8 +91,9 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         if (fields == null || !fields.containsKey("token")) {
             return Optional.empty();
         }
+        String stored = fields.get("token");
         return Optional.of(new TokenRecord(
-                fields.get("token"),
+                cipher.map(c -> c.open(client, stored)).orElse(stored),
                 Instant.ofEpochMilli(Long.parseLong(fields.get("acquired-at"))),
                 Instant.ofEpochMilli(Long.parseLong(fields.get("expires-at"))),
                 Long.parseLong(fields.get("generation"))));
@@ -136,7 +140,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         }
         Response stored = writeScript.run(redis, List.of(keys.record(client)), List.of(
                 Long.toString(record.generation()),
-                record.token(),
+                cipher.map(c -> c.seal(client, record.token())).orElse(record.token()),
                 Long.toString(record.acquiredAt().toEpochMilli()),
                 Long.toString(record.expiresAt().toEpochMilli()),
                 Long.toString(ttlMillis),
@@ -152,7 +156,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
 
     @Override
     public String describe() {
-        return "Redis (shared by every replica)";
+        return "Redis (shared by every replica), tokens " + (cipher.isPresent() ? "encrypted (AES-256-GCM)" : "in the clear");
     }
 
     /** Subscribes afresh when the subscription ended or failed (a Redis restart, a start without Redis). */

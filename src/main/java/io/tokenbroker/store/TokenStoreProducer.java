@@ -55,7 +55,10 @@ class TokenStoreProducer {
     }
 
     private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock) {
-        RedisTokenStore store = new RedisTokenStore(redis, config.store().keyPrefix(), config.lock().lease(), clock);
+        Optional<TokenCipher> cipher = config.store().encryptionKey()
+                .map(key -> new TokenCipher(key, config.store().previousEncryptionKey()));
+        RedisTokenStore store = new RedisTokenStore(redis, config.store().keyPrefix(), config.lock().lease(), clock,
+                cipher);
         store.subscribe();
         return store;
     }

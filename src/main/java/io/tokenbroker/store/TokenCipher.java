@@ -1,0 +1,95 @@
+package io.tokenbroker.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encrypts tokens at rest (AES-256-GCM, a random 96-bit nonce per value, the client name as associated
+ * data), so Redis, its backups and its replicas never hold a usable token, and a value cannot be moved
+ * to another client's key. Opens values sealed with the current or the previous key, so the key can
+ * be rotated without downtime.
+ */
+public final class TokenCipher {
+
+    private static final String PREFIX = "aes256gcm:";
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private final SecretKey current;
+    private final List<SecretKey> readable = new ArrayList<>();
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * @param currentKey base64 of the 32-byte key new values are sealed with
+     * @param previousKey base64 of the key values sealed before a rotation may still use
+     * @throws IllegalArgumentException naming the property (never the value) when a key is malformed
+     */
+    public TokenCipher(String currentKey, Optional<String> previousKey) {
+        this.current = key(currentKey, "broker.store.encryption-key");
+        readable.add(current);
+        previousKey.ifPresent(k -> readable.add(key(k, "broker.store.previous-encryption-key")));
+    }
+
+    /** The value to store for {@code client}'s {@code token}. */
+    public String seal(String client, String token) {
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, current, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(client.getBytes(StandardCharsets.UTF_8));
+            byte[] sealed = cipher.doFinal(token.getBytes(StandardCharsets.UTF_8));
+            return PREFIX + Base64.getEncoder().encodeToString(
+                    ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot encrypt the token", e);
+        }
+    }
+
+    /**
+     * The token in a stored value; a value stored in the clear (before encryption was turned on) is
+     * returned as it is.
+     *
+     * @throws IllegalStateException if no configured key opens it (a foreign key, or tampering)
+     */
+    public String open(String client, String stored) {
+        if (!stored.startsWith(PREFIX)) {
+            return stored;
+        }
+        byte[] all = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
+        for (SecretKey key : readable) {
+            try {
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
+                cipher.updateAAD(client.getBytes(StandardCharsets.UTF_8));
+                return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
+            } catch (GeneralSecurityException wrongKey) {
+                // try the next key
+            }
+        }
+        throw new IllegalStateException("the stored token of client '" + client + "' opens with no configured key");
+    }
+
+    private static SecretKey key(String base64, String property) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException notBase64) {
+            throw new IllegalArgumentException(property + " must be base64 (of 32 random bytes)");
+        }
+        if (bytes.length != 32) {
+            throw new IllegalArgumentException(property + " must be the base64 of exactly 32 bytes (AES-256)");
+        }
+        return new SecretKeySpec(bytes, "AES");
+    }
+}
