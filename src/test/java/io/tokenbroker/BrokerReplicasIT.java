@@ -3,6 +3,7 @@ package io.tokenbroker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenbroker.testing.BrokerReplica;
+import io.tokenbroker.testing.RedisServerProcess;
 import io.tokenbroker.testing.ReplicaSet;
 import io.tokenbroker.testing.TestAccounts;
 import java.net.http.HttpResponse;
@@ -87,6 +88,6 @@ class BrokerReplicasIT {
         assertThat(logs).contains("stored token sha256:");
         TestAccounts.CLIENTS.forEach(client -> assertThat(logs).doesNotContain(TestAccounts.secret(client)));
         set.platform.issuedTokens().forEach(token -> assertThat(logs).doesNotContain(token));
-        assertThat(logs).doesNotContain(TestAccounts.ALICE_KEY);
+        assertThat(logs).doesNotContain(TestAccounts.ALICE_KEY).doesNotContain(RedisServerProcess.PASSWORD);
     }
 }

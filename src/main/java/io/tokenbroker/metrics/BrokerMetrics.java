@@ -82,11 +82,14 @@ public class BrokerMetrics {
         for (String outcome : new String[] {"performed", "refused"}) {
             registry.counter("broker.forced.refreshes", "client", client, "outcome", outcome);
         }
+        // Strong references: Micrometer holds gauge sources weakly, and nothing else holds these lambdas.
         Gauge.builder("broker.token.expires.in", current, token -> secondsUntilExpiry(token.get()))
+                .strongReference(true)
                 .tag("client", client).baseUnit("seconds")
                 .description("Seconds until the broker stops handing out the client's current token")
                 .register(registry);
         Gauge.builder("broker.token.age", current, token -> age(token.get()))
+                .strongReference(true)
                 .tag("client", client).baseUnit("seconds")
                 .description("Seconds since the client's current token was requested from the platform")
                 .register(registry);

@@ -26,6 +26,7 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
     protected AutoCloseable startRedis(Map<String, String> config) {
         RedisServerProcess server = RedisServerProcess.launch();
         config.put("quarkus.redis.hosts", server.uri());
+        config.put("quarkus.redis.password", RedisServerProcess.PASSWORD);
         return server;
     }
 

@@ -10,6 +10,7 @@ public class RedisClusterTestResources extends BrokerTestResources {
         RedisClusterProcesses cluster = new RedisClusterProcesses();
         config.put("quarkus.redis.hosts", cluster.hosts());
         config.put("quarkus.redis.client-type", "cluster");
+        config.put("quarkus.redis.password", RedisServerProcess.PASSWORD);
         return cluster;
     }
 }

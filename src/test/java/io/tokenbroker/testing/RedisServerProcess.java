@@ -3,8 +3,6 @@ package io.tokenbroker.testing;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +18,12 @@ import redis.embedded.core.ExecutableProvider;
 /**
  * A real Redis server for the tests, on a free port: {@code redis-server} from the PATH, or the
  * binary that the embedded-redis test dependency ships when the PATH has none. Nothing is persisted.
+ * Like a production Redis, it requires a password ({@link #PASSWORD}).
  */
 public final class RedisServerProcess implements AutoCloseable {
+
+    /** The password every test Redis requires ({@code quarkus.redis.password}). */
+    public static final String PASSWORD = "test-redis-password-7c1e";
 
     private final int port;
     private final List<String> extraArgs;
@@ -57,7 +59,8 @@ public final class RedisServerProcess implements AutoCloseable {
     /** Starts the server (again, after {@link #stop()}), empty. */
     public synchronized void start() throws IOException {
         List<String> command = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toString()));
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toString(),
+                "--requirepass", PASSWORD));
         command.addAll(extraArgs);
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("redis.log").toFile()).start();
@@ -90,13 +93,13 @@ public final class RedisServerProcess implements AutoCloseable {
      */
     public String call(String... args) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
-            for (String arg : args) {
-                request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
-                        .append(arg).append("\r\n");
-            }
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().write(command("AUTH", PASSWORD));
+            socket.getOutputStream().write(command(args));
             InputStream in = socket.getInputStream();
+            String auth = line(in);
+            if (!auth.equals("+OK")) {
+                throw new IllegalStateException("AUTH failed: " + auth);
+            }
             String reply = line(in);
             if (reply.startsWith("$")) {
                 return reply.equals("$-1") ? null : line(in);
@@ -105,6 +108,15 @@ public final class RedisServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static byte[] command(String... args) {
+        StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
+        for (String arg : args) {
+            request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
+                    .append(arg).append("\r\n");
+        }
+        return request.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static String line(InputStream in) throws IOException {
@@ -119,16 +131,11 @@ public final class RedisServerProcess implements AutoCloseable {
     private void awaitPong() throws IOException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
         while (Instant.now().isBefore(deadline)) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                OutputStream out = socket.getOutputStream();
-                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                InputStream in = socket.getInputStream();
-                byte[] answer = new byte[7];
-                if (in.read(answer) > 0 && new String(answer, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+            try {
+                if ("+PONG".equals(call("PING"))) {
                     return;
                 }
-            } catch (IOException notYet) {
+            } catch (RuntimeException notYet) {
                 // still starting
             }
             sleep(50);

@@ -32,6 +32,7 @@ public final class ReplicaSet implements AutoCloseable {
         TestAccounts.register(platform);
         config = new HashMap<>(TestAccounts.brokerConfig(platform));
         config.put("quarkus.redis.hosts", redis.uri());
+        config.put("quarkus.redis.password", RedisServerProcess.PASSWORD);
         config.put("quarkus.log.category.\"io.tokenbroker\".level", "DEBUG");
         config.putAll(overrides);
         for (int i = 0; i < count; i++) {
