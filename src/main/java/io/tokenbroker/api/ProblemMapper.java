@@ -7,13 +7,17 @@ import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.CredentialsRejectedException;
 import io.tokenbroker.platform.PlatformException;
 import io.tokenbroker.platform.PlatformUnavailableException;
+import io.tokenbroker.security.AuditTrail;
+import io.tokenbroker.security.CallerAuthenticationFilter;
 import io.tokenbroker.security.ClientNotAllowedException;
 import io.tokenbroker.security.InvalidClientNameException;
 import io.tokenbroker.security.NotAuthenticatedException;
 import io.tokenbroker.token.RefreshTooSoonException;
 import io.tokenbroker.token.TokenUnavailableException;
 import io.tokenbroker.token.UnknownClientException;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
@@ -32,14 +36,17 @@ class ProblemMapper {
 
     private final ObjectMapper json;
     private final BrokerMetrics metrics;
+    private final AuditTrail audit;
 
-    ProblemMapper(ObjectMapper json, BrokerMetrics metrics) {
+    ProblemMapper(ObjectMapper json, BrokerMetrics metrics, AuditTrail audit) {
         this.json = json;
         this.metrics = metrics;
+        this.audit = audit;
     }
 
     @ServerExceptionMapper
-    Response unauthenticated(NotAuthenticatedException e) {
+    Response unauthenticated(NotAuthenticatedException e, HttpServerRequest http) {
+        audit.denied(null, null, 401, TokenResource.remote(http));
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 401);
         return problem(401, "unauthenticated", "Unauthorized", e.getMessage())
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
@@ -47,7 +54,8 @@ class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    Response forbidden(ClientNotAllowedException e) {
+    Response forbidden(ClientNotAllowedException e, HttpServerRequest http) {
+        audit.denied(e.caller(), e.client(), 403, TokenResource.remote(http));
         return clientError(403, "client-not-allowed", "Forbidden", e);
     }
 
@@ -82,7 +90,8 @@ class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    Response refreshTooSoon(RefreshTooSoonException e) {
+    Response refreshTooSoon(RefreshTooSoonException e, ContainerRequestContext request, HttpServerRequest http) {
+        audit.denied(CallerAuthenticationFilter.callerOf(request), null, 429, TokenResource.remote(http));
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 429);
         LOG.infof("HTTP 429: %s", e.getMessage());
         long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
@@ -122,8 +131,8 @@ class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    Response wrapped(CompletionException e) {
-        return e.getCause() instanceof RuntimeException cause ? redispatch(cause) : unexpected(e);
+    Response wrapped(CompletionException e, ContainerRequestContext request, HttpServerRequest http) {
+        return e.getCause() instanceof RuntimeException cause ? redispatch(cause, request, http) : unexpected(e);
     }
 
     @ServerExceptionMapper(priority = Integer.MAX_VALUE)
@@ -132,7 +141,7 @@ class ProblemMapper {
         return problem(500, "internal-error", "Internal error", "the broker failed unexpectedly").build();
     }
 
-    private Response redispatch(RuntimeException cause) {
+    private Response redispatch(RuntimeException cause, ContainerRequestContext request, HttpServerRequest http) {
         if (cause instanceof PlatformException e) {
             return platformFailed(e);
         }
@@ -143,7 +152,7 @@ class ProblemMapper {
             return unknownClient(e);
         }
         if (cause instanceof RefreshTooSoonException e) {
-            return refreshTooSoon(e);
+            return refreshTooSoon(e, request, http);
         }
         return unexpected(cause);
     }

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.vertx.core.http.HttpServerRequest;
+import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.CallerAuthenticated;
 import io.tokenbroker.security.CallerAuthenticationFilter;
 import io.tokenbroker.security.ClientAccess;
@@ -36,11 +37,13 @@ public class TokenResource {
     private final TokenBroker broker;
     private final ClientAccess access;
     private final TokenResponses responses;
+    private final AuditTrail audit;
 
-    TokenResource(TokenBroker broker, ClientAccess access, TokenResponses responses) {
+    TokenResource(TokenBroker broker, ClientAccess access, TokenResponses responses, AuditTrail audit) {
         this.broker = broker;
         this.access = access;
         this.responses = responses;
+        this.audit = audit;
     }
 
     @GET
@@ -54,7 +57,10 @@ public class TokenResource {
     @ProblemResponses
     public Uni<Response> json(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
         String name = client(request, http);
-        return broker.currentToken(name).map(record -> responses.json(name, record));
+        return broker.currentToken(name).map(record -> {
+            audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, remote(http));
+            return responses.json(name, record);
+        });
     }
 
     @GET
@@ -63,7 +69,10 @@ public class TokenResource {
     @ProblemResponses
     public Uni<Response> text(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
         String name = client(request, http);
-        return broker.currentToken(name).map(record -> responses.text(name, record));
+        return broker.currentToken(name).map(record -> {
+            audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, remote(http));
+            return responses.text(name, record);
+        });
     }
 
     @POST
@@ -87,7 +96,16 @@ public class TokenResource {
         if (body == null || !body.isValid()) {
             throw new InvalidRequestException("the body must be {\"rejectedToken\":\"<the token the platform refused>\"}");
         }
-        return broker.replaceRejected(name, body.rejectedToken()).map(record -> responses.json(name, record));
+        return broker.replaceRejected(name, body.rejectedToken()).map(record -> {
+            audit.refreshed(CallerAuthenticationFilter.callerOf(request), name, body.rejectedToken(), record,
+                    remote(http));
+            return responses.json(name, record);
+        });
+    }
+
+    /** The peer's address, for the audit trail. */
+    static String remote(HttpServerRequest http) {
+        return http.remoteAddress() == null ? "-" : http.remoteAddress().hostAddress();
     }
 
     /** The client asked for: read raw, because {@code @QueryParam} cannot tell {@code ?client=} from absent. */

@@ -1,0 +1,40 @@
+package io.tokenbroker.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.CapturedLogs;
+import io.tokenbroker.testing.TestAccounts;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every hand-out and denial leaves one audit line, with a fingerprint and never the token. */
+@QuarkusTest
+@WithTestResource(BrokerTestResources.class)
+class AuditTrailTest {
+
+    @Test
+    void handOutsAndDenialsAreAudited() {
+        List<String> audit;
+        String token;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            token = given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY).get("/token?client=other")
+                    .then().statusCode(200).extract().path("accessToken");
+            given().header("Authorization", "Bearer wrong").get("/token?client=other").then().statusCode(401);
+            given().header("Authorization", "Bearer " + TestAccounts.BOB_KEY).get("/token?client=default")
+                    .then().statusCode(403);
+            audit = logs.lines().stream().filter(line -> line.startsWith(AuditTrail.CATEGORY + " ")).toList();
+        }
+
+        assertThat(audit).anySatisfy(line -> assertThat(line)
+                .contains("event=hand-out", "caller=alice", "client=other", "outcome=200", "token=sha256:",
+                        "generation=", "remote=127.0.0.1"));
+        assertThat(audit).anySatisfy(line -> assertThat(line).contains("event=denied", "caller=-", "outcome=401"));
+        assertThat(audit).anySatisfy(line -> assertThat(line)
+                .contains("event=denied", "caller=bob", "client=default", "outcome=403"));
+        assertThat(audit).noneMatch(line -> line.contains(token));
+    }
+}
