@@ -12,6 +12,7 @@ import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.CallerAuthenticated;
 import io.tokenbroker.security.CallerAuthenticationFilter;
 import io.tokenbroker.security.ClientAccess;
+import io.tokenbroker.store.TokenRecord;
 import io.tokenbroker.token.TokenBroker;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.function.BiFunction;
 
 /**
  * {@code GET /token[?client=NAME]}: the current access token of a client, as JSON or as bare text;
@@ -56,11 +58,7 @@ public class TokenResource {
             content = @Content(schema = @Schema(implementation = TokenResponse.class)))
     @ProblemResponses
     public Uni<Response> json(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
-        String name = client(request, http);
-        return broker.currentToken(name).map(record -> {
-            audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, remote(http));
-            return responses.json(name, record);
-        });
+        return handOut(request, http, responses::json);
     }
 
     @GET
@@ -68,11 +66,7 @@ public class TokenResource {
     @Operation(summary = "The current access token of a client, as the bare token")
     @ProblemResponses
     public Uni<Response> text(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
-        String name = client(request, http);
-        return broker.currentToken(name).map(record -> {
-            audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, remote(http));
-            return responses.text(name, record);
-        });
+        return handOut(request, http, responses::text);
     }
 
     @POST
@@ -100,6 +94,15 @@ public class TokenResource {
             audit.refreshed(CallerAuthenticationFilter.callerOf(request), name, body.rejectedToken(), record,
                     remote(http));
             return responses.json(name, record);
+        });
+    }
+
+    private Uni<Response> handOut(ContainerRequestContext request, HttpServerRequest http,
+            BiFunction<String, TokenRecord, Response> answer) {
+        String name = client(request, http);
+        return broker.currentToken(name).map(record -> {
+            audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, remote(http));
+            return answer.apply(name, record);
         });
     }
 
