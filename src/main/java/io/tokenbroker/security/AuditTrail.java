@@ -2,6 +2,8 @@ package io.tokenbroker.security;
 
 import io.tokenbroker.store.TokenRecord;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -19,11 +21,17 @@ public class AuditTrail {
     private static final Logger AUDIT = Logger.getLogger(CATEGORY);
     private static final String NOBODY = "-";
 
+    /** The last record audited per client with its fingerprint: a hash per token, not per request. */
+    private record Fingerprinted(TokenRecord record, String fingerprint) {
+    }
+
+    private final Map<String, Fingerprinted> lastRecords = new ConcurrentHashMap<>();
+
     /** A token was handed out ({@code GET /token}). */
     public void handedOut(Caller caller, String client, TokenRecord record, String remote) {
         if (AUDIT.isInfoEnabled()) {
             AUDIT.infof("event=hand-out caller=%s client=%s outcome=200 token=%s generation=%d remote=%s",
-                    caller.name(), client, TokenFingerprint.of(record.token()), record.generation(), remote);
+                    caller.name(), client, fingerprint(client, record), record.generation(), remote);
         }
     }
 
@@ -31,9 +39,19 @@ public class AuditTrail {
     public void refreshed(Caller caller, String client, String rejected, TokenRecord record, String remote) {
         if (AUDIT.isInfoEnabled()) {
             AUDIT.infof("event=refresh caller=%s client=%s outcome=200 rejected=%s token=%s generation=%d remote=%s",
-                    caller.name(), client, TokenFingerprint.of(rejected), TokenFingerprint.of(record.token()),
+                    caller.name(), client, TokenFingerprint.of(rejected), fingerprint(client, record),
                     record.generation(), remote);
         }
+    }
+
+    private String fingerprint(String client, TokenRecord record) {
+        Fingerprinted last = lastRecords.get(client);
+        if (last != null && last.record() == record) {
+            return last.fingerprint();
+        }
+        String fingerprint = TokenFingerprint.of(record.token());
+        lastRecords.put(client, new Fingerprinted(record, fingerprint));
+        return fingerprint;
     }
 
     /**
