@@ -1,5 +1,7 @@
 package io.tokenbroker.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.store.TokenRecord;
@@ -7,54 +9,80 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a token record into the contract's answer: JSON or the bare token, with a
- * {@code Cache-Control} lifetime that sends callers back when the broker starts refreshing.
+ * {@code Cache-Control} lifetime that sends callers back when the broker starts refreshing. The
+ * answer changes only when the token or the whole second of {@code expiresIn} does, so it is
+ * serialized then and its bytes are served to every request in between.
  */
 @ApplicationScoped
 class TokenResponses {
 
-    private final Clock clock;
-    private final Duration refreshAhead;
-    private final BrokerMetrics metrics;
+    /** One client's answer for one token and one value of {@code expiresIn}. */
+    private record Rendered(TokenRecord record, long expiresIn, byte[] json, byte[] text, String cacheControl) {
+    }
 
-    TokenResponses(Clock clock, BrokerConfig config, BrokerMetrics metrics) {
+    private final Clock clock;
+    private final long refreshAheadMillis;
+    private final ObjectMapper mapper;
+    private final BrokerMetrics metrics;
+    private final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
+
+    TokenResponses(Clock clock, BrokerConfig config, ObjectMapper mapper, BrokerMetrics metrics) {
         this.clock = clock;
-        this.refreshAhead = config.token().refreshAhead();
+        this.refreshAheadMillis = config.token().refreshAhead().toMillis();
+        this.mapper = mapper;
         this.metrics = metrics;
     }
 
     Response json(String client, TokenRecord record) {
-        metrics.tokenServed(client);
-        Instant now = clock.instant();
-        long expiresIn = expiresIn(record, now);
-        TokenResponse body = new TokenResponse(client, record.token(),
-                record.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString(), expiresIn);
-        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)
-                .header(HttpHeaders.CACHE_CONTROL, cacheControl(record, now, expiresIn))
-                .build();
+        return answer(client, record, MediaType.APPLICATION_JSON_TYPE, true);
     }
 
     Response text(String client, TokenRecord record) {
+        return answer(client, record, MediaType.TEXT_PLAIN_TYPE, false);
+    }
+
+    private Response answer(String client, TokenRecord record, MediaType type, boolean json) {
         metrics.tokenServed(client);
-        Instant now = clock.instant();
-        return Response.ok(record.token(), MediaType.TEXT_PLAIN_TYPE)
-                .header(HttpHeaders.CACHE_CONTROL, cacheControl(record, now, expiresIn(record, now)))
+        Rendered answer = rendered(client, record);
+        return Response.ok(json ? answer.json() : answer.text(), type)
+                .header(HttpHeaders.CACHE_CONTROL, answer.cacheControl())
                 .build();
     }
 
-    private static long expiresIn(TokenRecord record, Instant now) {
-        return Math.max(1, record.remainingAt(now).toSeconds());
+    private Rendered rendered(String client, TokenRecord record) {
+        long remainingMillis = record.expiresAt().toEpochMilli() - clock.millis();
+        long expiresIn = Math.max(1, remainingMillis / 1000);
+        Rendered known = rendered.get(client);
+        if (known != null && known.record() == record && known.expiresIn() == expiresIn) {
+            return known;
+        }
+        Rendered fresh = render(client, record, expiresIn, remainingMillis);
+        rendered.put(client, fresh);
+        return fresh;
+    }
+
+    private Rendered render(String client, TokenRecord record, long expiresIn, long remainingMillis) {
+        TokenResponse body = new TokenResponse(client, record.token(),
+                record.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString(), expiresIn);
+        try {
+            return new Rendered(record, expiresIn, mapper.writeValueAsBytes(body),
+                    record.token().getBytes(StandardCharsets.UTF_8), cacheControl(expiresIn, remainingMillis));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a token answer", e);
+        }
     }
 
     /** {@code max-age} runs to the start of the refresh-ahead window, and never past expiresIn. */
-    private String cacheControl(TokenRecord record, Instant now, long expiresIn) {
-        long untilRefresh = record.remainingAt(now).minus(refreshAhead).toSeconds();
+    private String cacheControl(long expiresIn, long remainingMillis) {
+        long untilRefresh = (remainingMillis - refreshAheadMillis) / 1000;
         long maxAge = Math.max(1, Math.min(expiresIn, untilRefresh));
         return "private, max-age=" + maxAge;
     }

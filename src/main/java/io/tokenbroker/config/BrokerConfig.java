@@ -1,6 +1,7 @@
 package io.tokenbroker.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.Secret;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
@@ -12,6 +13,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +58,14 @@ public interface BrokerConfig {
     /** Internal services allowed to read tokens, by caller name ({@code broker.callers.CALLER.*}). */
     Map<String, @Valid Caller> callers();
 
+    /** The audit trail (log category {@code token-broker.audit}). */
+    @Valid
+    Audit audit();
+
+    /** How Kubernetes ServiceAccount tokens of callers are verified. */
+    @Valid
+    WorkloadIdentity workloadIdentity();
+
     /** One set of platform credentials. */
     interface Client {
         /** The platform's base URL, e.g. {@code https://open.example.com}. Required. */
@@ -65,9 +75,14 @@ public interface BrokerConfig {
         @NotBlank
         String clientId();
 
-        /** The platform {@code secret}; never logged. Required. */
-        @NotBlank
-        String secret();
+        /** The platform {@code secret}; never logged. Required unless {@code secret-file} is set. */
+        Optional<Secret<String>> secret();
+
+        /**
+         * A file holding the platform {@code secret} (a mounted Kubernetes Secret): read again before
+         * every platform call, so a rotated secret takes effect without a restart.
+         */
+        Optional<Path> secretFile();
 
         /** The {@code userType} parameter. Default: {@code 2}. */
         @WithDefault("2")
@@ -155,10 +170,10 @@ public interface BrokerConfig {
          * Base64 of 32 random bytes: when set, tokens are stored in Redis as AES-256-GCM ciphertext.
          * Unset: stored in the clear.
          */
-        Optional<String> encryptionKey();
+        Optional<Secret<String>> encryptionKey();
 
         /** The key before the last rotation: values sealed with it can still be read. */
-        Optional<String> previousEncryptionKey();
+        Optional<Secret<String>> previousEncryptionKey();
 
         /** Prefix of every Redis key. Default: {@code token-broker:}. */
         @WithDefault("token-broker:")
@@ -214,14 +229,73 @@ public interface BrokerConfig {
         Set<Integer> busyCodes();
     }
 
-    /** One internal service that may read tokens. */
+    /** One internal service that may read tokens: by API key, by ServiceAccount, or both. */
     interface Caller {
         /** Hex SHA-256 of the caller's API key; the key itself is never configured. */
-        @Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be 64 hex digits (the SHA-256 of the API key)")
-        String keySha256();
+        Optional<@Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be 64 hex digits (the SHA-256 of the API key)") String> keySha256();
+
+        /**
+         * The caller's Kubernetes ServiceAccount as {@code NAMESPACE/NAME}: its projected token
+         * ({@code system:serviceaccount:NAMESPACE:NAME}) authenticates it.
+         */
+        Optional<@Pattern(regexp = ServiceAccounts.PATTERN, message = "must be NAMESPACE/NAME") String> serviceAccount();
 
         /** Client names the caller may read, or {@code *} for all. */
         @NotEmpty
         List<@Pattern(regexp = "\\*|" + ClientNames.PATTERN) String> clients();
+    }
+
+    /** What the audit trail writes for hand-outs; refreshes and denials always get a line each. */
+    interface Audit {
+        /** {@code summary} (first hand-out of a token per caller and address, then counts) or {@code every}. Default: {@code summary}. */
+        @WithDefault("summary")
+        HandOutAudit handOuts();
+
+        /** How often hand-out counts are written in {@code summary} mode. Default: {@code 60s}. */
+        @WithDefault("60s")
+        @DurationMin(seconds = 1)
+        Duration summaryInterval();
+    }
+
+    /** Verification of ServiceAccount tokens against the cluster's service-account issuer. */
+    interface WorkloadIdentity {
+        /** The {@code iss} the tokens must carry. Default: {@code https://kubernetes.default.svc.cluster.local}. */
+        @WithDefault("https://kubernetes.default.svc.cluster.local")
+        @NotBlank
+        String issuer();
+
+        /** Where the issuer publishes its signing keys. Default: {@code https://kubernetes.default.svc/openid/v1/jwks}. */
+        @WithDefault("https://kubernetes.default.svc/openid/v1/jwks")
+        URI jwksUrl();
+
+        /** The {@code aud} the tokens must be projected for. Default: {@code token-broker}. */
+        @WithDefault("token-broker")
+        @NotBlank
+        String audience();
+
+        /** How often the signing keys are fetched again. Default: {@code 10m}. */
+        @WithDefault("10m")
+        @DurationMin(seconds = 1)
+        Duration jwksRefreshInterval();
+
+        /** Shortest time between two fetches caused by tokens signed with an unknown key. Default: {@code 30s}. */
+        @WithDefault("30s")
+        Duration jwksMinRefreshInterval();
+
+        /** Tolerated clock difference for {@code exp}, {@code nbf} and {@code iat}. Default: {@code 30s}. */
+        @WithDefault("30s")
+        Duration clockSkew();
+
+        /**
+         * PEM file of the CA that signs the JWKS endpoint's certificate (in a pod:
+         * {@code /var/run/secrets/kubernetes.io/serviceaccount/ca.crt}). Unset: the JVM's trust store.
+         */
+        Optional<Path> jwksCaFile();
+
+        /**
+         * File holding a bearer token the JWKS endpoint is fetched with (in a pod: the broker's own
+         * {@code /var/run/secrets/kubernetes.io/serviceaccount/token}). Unset: fetched anonymously.
+         */
+        Optional<Path> jwksTokenFile();
     }
 }

@@ -1,9 +1,11 @@
 package io.tokenbroker.config;
 
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.Secret;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,11 +52,26 @@ class ConfigurationCheck {
             problems.add("broker.default-client is '" + config.defaultClient()
                     + "' but no broker.clients." + config.defaultClient() + ".* is configured");
         }
+        config.clients().forEach((name, client) -> {
+            if (client.secret().map(Secret::get).isPresent() == client.secretFile().isPresent()) {
+                problems.add("broker.clients." + name + ": set exactly one of secret and secret-file");
+            }
+            client.secret().map(Secret::get).filter(String::isBlank).ifPresent(blank ->
+                    problems.add("broker.clients." + name + ".secret must not be blank"));
+            client.secretFile().filter(file -> !Files.isReadable(file)).ifPresent(file ->
+                    problems.add("broker.clients." + name + ".secret-file: " + file + " cannot be read"));
+        });
+        config.callers().forEach((caller, grant) -> {
+            if (grant.keySha256().isEmpty() && grant.serviceAccount().isEmpty()) {
+                problems.add("broker.callers." + caller + ": set key-sha256, service-account or both");
+            }
+        });
         config.callers().forEach((caller, grant) -> grant.clients().stream()
                 .filter(client -> !client.equals("*") && !config.clients().containsKey(client))
                 .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
                         + "', which is not a configured client")));
-        if (config.store().previousEncryptionKey().isPresent() && config.store().encryptionKey().isEmpty()) {
+        if (config.store().previousEncryptionKey().map(Secret::get).isPresent()
+                && config.store().encryptionKey().map(Secret::get).isEmpty()) {
             problems.add("broker.store.previous-encryption-key is set without broker.store.encryption-key");
         }
         Duration handedOutFor = config.token().handedOutFor();

@@ -31,7 +31,7 @@ public class BrokerMetrics {
         this.registry = registry;
         this.clock = clock;
         // Series exist from the start (at 0), so dashboards and alerts never see them missing.
-        for (String reason : new String[] {"missing", "unknown-key"}) {
+        for (String reason : new String[] {"missing", "unknown-key", "invalid-service-account-token"}) {
             registry.counter("broker.auth.failures", "reason", reason);
         }
     }

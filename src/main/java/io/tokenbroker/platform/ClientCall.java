@@ -27,6 +27,7 @@ final class ClientCall {
 
     private final String name;
     private final BrokerConfig.Client client;
+    private final PlatformSecret secret;
     private final PlatformAuthApi api;
     private final PlatformAnswers answers;
     private final Clock clock;
@@ -36,13 +37,19 @@ final class ClientCall {
     private final BrokerMetrics metrics;
     private volatile Rejection lastRejection;
 
-    private record Rejection(Instant until, CredentialsRejectedException cause) {
+    /** Rejected credentials: held until {@code until}, or until the secret changes. */
+    private record Rejection(Instant until, String secret, CredentialsRejectedException cause) {
+
+        boolean holds(Instant now, String currentSecret) {
+            return now.isBefore(until) && secret.equals(currentSecret);
+        }
     }
 
     ClientCall(String name, BrokerConfig.Client client, PlatformAuthApi api, PlatformAnswers answers,
             BrokerConfig.Platform policy, Clock clock, BrokerMetrics metrics) {
         this.name = name;
         this.client = client;
+        this.secret = new PlatformSecret(name, client);
         this.api = api;
         this.answers = answers;
         this.clock = clock;
@@ -53,14 +60,15 @@ final class ClientCall {
     }
 
     IssuedToken fetch() {
+        String currentSecret = secret.current(answers);
         Rejection rejection = lastRejection;
-        if (rejection != null && clock.instant().isBefore(rejection.until())) {
+        if (rejection != null && rejection.holds(clock.instant(), currentSecret)) {
             throw rejection.cause();
         }
         try {
-            return guard.call(this::attempt);
+            return guard.call(() -> attempt(currentSecret));
         } catch (CredentialsRejectedException rejected) {
-            lastRejection = new Rejection(clock.instant().plus(rejectionHold), rejected);
+            lastRejection = new Rejection(clock.instant().plus(rejectionHold), currentSecret, rejected);
             LOG.warnf("Client %s: %s; not asking again for %s", name, rejected.getMessage(), rejectionHold);
             throw rejected;
         } catch (PlatformException failed) {
@@ -74,11 +82,11 @@ final class ClientCall {
         }
     }
 
-    private IssuedToken attempt() {
+    private IssuedToken attempt(String currentSecret) {
         Instant requestedAt = clock.instant();
         String body;
         int status;
-        try (Response response = api.credential(client.clientId(), client.secret(), client.userType())) {
+        try (Response response = api.credential(client.clientId(), currentSecret, client.userType())) {
             status = response.getStatus();
             body = response.hasEntity() ? response.readEntity(String.class) : null;
         } catch (ProcessingException ioFailure) {

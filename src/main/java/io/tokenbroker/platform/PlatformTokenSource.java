@@ -19,9 +19,11 @@ public class PlatformTokenSource {
 
     private final Map<String, ClientCall> calls = new TreeMap<>();
 
-    PlatformTokenSource(BrokerConfig config, ObjectMapper json, Clock clock, BrokerMetrics metrics) {
+    PlatformTokenSource(BrokerConfig config, Clock clock, BrokerMetrics metrics) {
         BrokerConfig.Platform policy = config.platform();
-        PlatformAnswers answers = new PlatformAnswers(json, policy.busyCodes(), policy.retryMaxDelay());
+        // Jackson's defaults, not the application's strict mapper (api.StrictJson, for callers'
+        // bodies): a platform answer with, say, a numeric trackId is classified, never refused.
+        PlatformAnswers answers = new PlatformAnswers(new ObjectMapper(), policy.busyCodes(), policy.retryMaxDelay());
         config.clients().forEach((name, client) -> calls.put(name,
                 new ClientCall(name, client, api(client, policy), answers, policy, clock, metrics)));
     }

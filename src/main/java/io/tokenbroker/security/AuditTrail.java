@@ -1,16 +1,28 @@
 package io.tokenbroker.security;
 
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.config.HandOutAudit;
 import io.tokenbroker.store.TokenRecord;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
- * One structured line per token hand-out, refresh and denial, on the log category
- * {@value #CATEGORY}: who (caller), what (client), the outcome, the token's fingerprint and generation
- * (never the token), and from where. Route or silence it with the usual
- * {@code quarkus.log.category."token-broker.audit".*} settings.
+ * Structured lines on the log category {@value #CATEGORY}: who (caller), what (client), the outcome,
+ * the token's fingerprint and generation (never the token), and from where. Refreshes and denials get
+ * a line each. Hand-outs, by default, get a line the first time a token goes to a caller at an
+ * address, then a count per {@code broker.audit.summary-interval}: the same facts without a log line
+ * per request, which would cost the hot path most of its throughput. Route or silence the category
+ * with the usual {@code quarkus.log.category."token-broker.audit".*} settings.
  */
 @ApplicationScoped
 public class AuditTrail {
@@ -21,18 +33,67 @@ public class AuditTrail {
     private static final Logger AUDIT = Logger.getLogger(CATEGORY);
     private static final String NOBODY = "-";
 
+    /** Who received which token from where: the unit hand-outs are counted by. */
+    private record Recipient(String caller, String client, long generation, String remote) {
+    }
+
+    private record Tally(String fingerprint, LongAdder count) {
+    }
+
     /** The last record audited per client with its fingerprint: a hash per token, not per request. */
     private record Fingerprinted(TokenRecord record, String fingerprint) {
     }
 
+    private final boolean everyHandOut;
+    private final Duration summaryInterval;
+    private final Map<Recipient, Tally> handOuts = new ConcurrentHashMap<>();
     private final Map<String, Fingerprinted> lastRecords = new ConcurrentHashMap<>();
+    private ScheduledExecutorService summaries;
+
+    AuditTrail(BrokerConfig config) {
+        this.everyHandOut = config.audit().handOuts() == HandOutAudit.EVERY;
+        this.summaryInterval = config.audit().summaryInterval();
+    }
+
+    void onStart(@Observes StartupEvent start) {
+        if (!everyHandOut) {
+            summaries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "token-broker-audit");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long every = summaryInterval.toMillis();
+            summaries.scheduleAtFixedRate(this::writeCounts, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent stop) {
+        if (summaries != null) {
+            summaries.shutdownNow();
+            writeCounts();
+        }
+    }
 
     /** A token was handed out ({@code GET /token}). */
     public void handedOut(Caller caller, String client, TokenRecord record, String remote) {
-        if (AUDIT.isInfoEnabled()) {
-            AUDIT.infof("event=hand-out caller=%s client=%s outcome=200 token=%s generation=%d remote=%s",
-                    caller.name(), client, fingerprint(client, record), record.generation(), remote);
+        if (!AUDIT.isInfoEnabled()) {
+            return;
         }
+        if (everyHandOut) {
+            writeHandOut(caller.name(), client, fingerprint(client, record), record.generation(), remote);
+            return;
+        }
+        Recipient recipient = new Recipient(caller.name(), client, record.generation(), remote);
+        Tally tally = handOuts.get(recipient);
+        if (tally == null) {
+            Tally fresh = new Tally(fingerprint(client, record), new LongAdder());
+            tally = handOuts.putIfAbsent(recipient, fresh);
+            if (tally == null) {
+                tally = fresh;
+                writeHandOut(caller.name(), client, fresh.fingerprint(), record.generation(), remote);
+            }
+        }
+        tally.count().increment();
     }
 
     /** A rejected token was reported and the current one handed out ({@code POST /token/refresh}). */
@@ -44,6 +105,34 @@ public class AuditTrail {
         }
     }
 
+    /**
+     * A request was refused. {@code caller} and {@code client} are null when not known; a client
+     * name is logged only if it is a configured one, never raw input.
+     */
+    public void denied(Caller caller, String client, int status, String remote) {
+        AUDIT.infof("event=denied caller=%s client=%s outcome=%d remote=%s",
+                caller == null ? NOBODY : caller.name(), client == null ? NOBODY : client, status, remote);
+    }
+
+    /** Writes each recipient's hand-outs since the last count; forgets recipients idle for a whole interval. */
+    void writeCounts() {
+        handOuts.forEach((recipient, tally) -> {
+            long count = tally.count().sumThenReset();
+            if (count > 0) {
+                AUDIT.infof("event=hand-outs caller=%s client=%s outcome=200 token=%s generation=%d remote=%s "
+                        + "count=%d interval=%s", recipient.caller(), recipient.client(), tally.fingerprint(),
+                        recipient.generation(), recipient.remote(), count, summaryInterval);
+            } else {
+                handOuts.remove(recipient, tally);
+            }
+        });
+    }
+
+    private static void writeHandOut(String caller, String client, String fingerprint, long generation, String remote) {
+        AUDIT.infof("event=hand-out caller=%s client=%s outcome=200 token=%s generation=%d remote=%s",
+                caller, client, fingerprint, generation, remote);
+    }
+
     private String fingerprint(String client, TokenRecord record) {
         Fingerprinted last = lastRecords.get(client);
         if (last != null && last.record() == record) {
@@ -52,14 +141,5 @@ public class AuditTrail {
         String fingerprint = TokenFingerprint.of(record.token());
         lastRecords.put(client, new Fingerprinted(record, fingerprint));
         return fingerprint;
-    }
-
-    /**
-     * A request was refused. {@code caller} and {@code client} are null when not known; a client
-     * name is logged only if it is a configured one, never raw input.
-     */
-    public void denied(Caller caller, String client, int status, String remote) {
-        AUDIT.infof("event=denied caller=%s client=%s outcome=%d remote=%s",
-                caller == null ? NOBODY : caller.name(), client == null ? NOBODY : client, status, remote);
     }
 }

@@ -1,62 +1,99 @@
 package io.tokenbroker.security;
 
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.config.ServiceAccounts;
 import io.tokenbroker.metrics.BrokerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
 
 /**
- * Knows the callers' API keys by their SHA-256 only, and recognises a presented key by hashing it
- * and comparing in constant time against every configured hash.
+ * Recognises callers by the bearer credential they present: an API key, known only by its SHA-256,
+ * or a Kubernetes ServiceAccount token. Looking a key up by its hash tells nothing of the configured
+ * keys through timing: the hash of a guess is unrelated to the hash of any key close to it.
  */
 @ApplicationScoped
 public class CallerRegistry {
 
     private static final String BEARER = "Bearer ";
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(CallerRegistry::newDigest);
 
-    private record KnownKey(byte[] sha256, Caller caller) {
-    }
-
-    private final List<KnownKey> keys;
+    private final Map<ByteBuffer, Caller> byKeyHash;
+    private final Optional<ServiceAccountKeys> keys;
+    private final Optional<ServiceAccountTokens> serviceAccounts;
     private final BrokerMetrics metrics;
 
-    CallerRegistry(BrokerConfig config, BrokerMetrics metrics) {
+    CallerRegistry(BrokerConfig config, BrokerMetrics metrics, Clock clock) {
         this.metrics = metrics;
-        this.keys = config.callers().entrySet().stream()
-                .map(e -> new KnownKey(HexFormat.of().parseHex(e.getValue().keySha256().toLowerCase()),
-                        new Caller(e.getKey(), Set.copyOf(e.getValue().clients()))))
-                .toList();
+        Map<ByteBuffer, Caller> hashes = new HashMap<>();
+        Map<String, Caller> subjects = new HashMap<>();
+        config.callers().forEach((name, grant) -> {
+            Caller caller = new Caller(name, Set.copyOf(grant.clients()));
+            grant.keySha256().ifPresent(hex -> hashes.put(ByteBuffer.wrap(HexFormat.of().parseHex(hex)), caller));
+            grant.serviceAccount().ifPresent(account -> subjects.put(ServiceAccounts.subject(account), caller));
+        });
+        this.byKeyHash = Map.copyOf(hashes);
+        if (subjects.isEmpty()) {
+            this.keys = Optional.empty();
+            this.serviceAccounts = Optional.empty();
+        } else {
+            ServiceAccountKeys jwks = new ServiceAccountKeys(config.workloadIdentity(), clock,
+                    Executors.newSingleThreadScheduledExecutor(runnable -> {
+                        Thread thread = new Thread(runnable, "token-broker-jwks");
+                        thread.setDaemon(true);
+                        return thread;
+                    }));
+            this.keys = Optional.of(jwks);
+            this.serviceAccounts = Optional.of(new ServiceAccountTokens(config.workloadIdentity(), jwks, subjects, clock));
+        }
+    }
+
+    void onStart(@Observes StartupEvent start) {
+        keys.ifPresent(ServiceAccountKeys::start);
+    }
+
+    void onStop(@Observes ShutdownEvent stop) {
+        keys.ifPresent(ServiceAccountKeys::close);
     }
 
     /**
      * The caller an {@code Authorization} header identifies.
      *
-     * @throws NotAuthenticatedException if it is missing, not a bearer key, or unknown
+     * @throws NotAuthenticatedException if it is missing, not a bearer credential, or not a caller's
      */
     public Caller authenticate(String authorization) {
         if (authorization == null || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             metrics.authenticationFailed("missing");
-            throw new NotAuthenticatedException("a bearer API key is required");
+            throw new NotAuthenticatedException("a bearer credential (API key or ServiceAccount token) is required");
         }
-        byte[] presented = sha256(authorization.substring(BEARER.length()).strip());
-        Caller found = null;
-        for (KnownKey key : keys) {
-            // No early exit: the time taken does not tell which key, if any, matched.
-            if (MessageDigest.isEqual(key.sha256(), presented) && found == null) {
-                found = key.caller();
+        String credential = authorization.substring(BEARER.length()).strip();
+        Caller byKey = byKeyHash.get(ByteBuffer.wrap(sha256(credential)));
+        if (byKey != null) {
+            return byKey;
+        }
+        if (serviceAccounts.isPresent() && ServiceAccountTokens.looksLikeJwt(credential)) {
+            try {
+                return serviceAccounts.get().authenticate(credential);
+            } catch (NotAuthenticatedException refused) {
+                metrics.authenticationFailed("invalid-service-account-token");
+                throw refused;
             }
         }
-        if (found == null) {
-            metrics.authenticationFailed("unknown-key");
-            throw new NotAuthenticatedException("the API key is not known");
-        }
-        return found;
+        metrics.authenticationFailed("unknown-key");
+        throw new NotAuthenticatedException("the API key is not known");
     }
 
     /** The SHA-256 of {@code key}, as {@code broker.callers.CALLER.key-sha256} holds it (hex). */
@@ -65,8 +102,12 @@ public class CallerRegistry {
     }
 
     private static byte[] sha256(String text) {
+        return SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest newDigest() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

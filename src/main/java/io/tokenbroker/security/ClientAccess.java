@@ -30,7 +30,7 @@ public class ClientAccess {
      */
     public String resolve(Caller caller, String requested) {
         String client = requested == null ? defaultClient : requested;
-        if (!ClientNames.isValid(client)) {
+        if (requested != null && !ClientNames.isValid(client)) {
             throw new InvalidClientNameException();
         }
         if (!clients.contains(client)) {

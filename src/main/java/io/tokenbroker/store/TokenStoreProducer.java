@@ -3,6 +3,7 @@ package io.tokenbroker.store;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
+import io.smallrye.config.Secret;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.StoreKind;
 import jakarta.enterprise.inject.Disposes;
@@ -55,8 +56,8 @@ class TokenStoreProducer {
     }
 
     private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock) {
-        Optional<TokenCipher> cipher = config.store().encryptionKey()
-                .map(key -> new TokenCipher(key, config.store().previousEncryptionKey()));
+        Optional<TokenCipher> cipher = config.store().encryptionKey().map(Secret::get)
+                .map(key -> new TokenCipher(key, config.store().previousEncryptionKey().map(Secret::get)));
         RedisTokenStore store = new RedisTokenStore(redis, config.store().keyPrefix(), config.lock().lease(), clock,
                 cipher);
         store.subscribe();

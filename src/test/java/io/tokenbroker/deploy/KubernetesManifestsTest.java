@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -40,7 +41,8 @@ class KubernetesManifestsTest {
             "Secret", V1Secret.class,
             "PodDisruptionBudget", V1PodDisruptionBudget.class,
             "HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class,
-            "NetworkPolicy", V1NetworkPolicy.class);
+            "NetworkPolicy", V1NetworkPolicy.class,
+            "ClusterRoleBinding", V1ClusterRoleBinding.class);
     private static final Gson GSON = new Gson();
 
     static {
@@ -53,7 +55,7 @@ class KubernetesManifestsTest {
         List<JsonObject> objects = manifests();
         assertThat(objects).extracting(o -> o.get("kind").getAsString())
                 .contains("Deployment", "Service", "ServiceAccount", "ConfigMap", "Secret", "PodDisruptionBudget",
-                        "HorizontalPodAutoscaler", "NetworkPolicy");
+                        "HorizontalPodAutoscaler", "NetworkPolicy", "ClusterRoleBinding");
         for (JsonObject object : objects) {
             validate(object);
         }

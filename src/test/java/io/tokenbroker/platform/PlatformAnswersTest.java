@@ -19,6 +19,13 @@ class PlatformAnswersTest {
     }
 
     @Test
+    void looselyTypedEnvelopeFieldsDoNotHideAToken() {
+        String body = "{\"code\":\"200\",\"message\":0,\"trackId\":123456,\"data\":\"tok-2\",\"ok\":true,"
+                + "\"timestamp\":1700000000000,\"_status\":true}";
+        assertThat(answers.tokenFrom("c", 200, body)).isEqualTo("tok-2");
+    }
+
+    @Test
     void okWithoutUsableDataIsANonsenseAnswer() {
         assertThatThrownBy(() -> answers.tokenFrom("c", 200, envelope(200, "null", true)))
                 .isInstanceOf(PlatformAnswerException.class);

@@ -8,13 +8,46 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.CapturedLogs;
 import io.tokenbroker.testing.TestAccounts;
+import jakarta.inject.Inject;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every hand-out and denial leaves one audit line, with a fingerprint and never the token. */
+/**
+ * Every denial leaves an audit line; hand-outs leave one line per token, caller and address, then a
+ * count per summary interval. Fingerprints only, never the token.
+ */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
 class AuditTrailTest {
+
+    @Inject
+    AuditTrail trail;
+
+    @BeforeEach
+    void forgetEarlierRecipients() {
+        trail.writeCounts();
+        trail.writeCounts(); // the second pass forgets every recipient that was idle since the first
+    }
+
+    @Test
+    void repeatedHandOutsOfOneTokenAreCountedNotLoggedEachTime() {
+        List<String> audit;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            for (int i = 0; i < 3; i++) {
+                given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY).get("/token?client=healthy")
+                        .then().statusCode(200);
+            }
+            trail.writeCounts();
+            audit = logs.lines().stream()
+                    .filter(line -> line.startsWith(AuditTrail.CATEGORY + " ") && line.contains("client=healthy"))
+                    .toList();
+        }
+
+        assertThat(audit).filteredOn(line -> line.contains("event=hand-out ")).hasSize(1);
+        assertThat(audit).filteredOn(line -> line.contains("event=hand-outs ")).singleElement().satisfies(line ->
+                assertThat(line).contains("caller=alice", "token=sha256:", "remote=127.0.0.1", "count=3"));
+    }
 
     @Test
     void handOutsAndDenialsAreAudited() {

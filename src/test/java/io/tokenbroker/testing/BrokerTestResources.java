@@ -5,19 +5,23 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Starts what a broker under test talks to: a real Redis server and the platform stand-in, both on
- * free ports. Tests receive the stand-in in fields annotated {@link InjectPlatform}.
+ * Starts what a broker under test talks to: a real Redis server, the platform stand-in and a
+ * service-account issuer, all on free ports. Tests receive the stand-ins in fields annotated
+ * {@link InjectPlatform} and {@link InjectServiceAccountIssuer}.
  */
 public class BrokerTestResources implements QuarkusTestResourceLifecycleManager {
 
     private AutoCloseable redis;
     private PlatformStandIn platform;
+    private ServiceAccountIssuer issuer;
 
     @Override
     public Map<String, String> start() {
         platform = PlatformStandIn.start();
         TestAccounts.register(platform);
+        issuer = ServiceAccountIssuer.start();
         Map<String, String> config = new HashMap<>(TestAccounts.brokerConfig(platform));
+        config.putAll(TestAccounts.workloadIdentityConfig(issuer));
         redis = startRedis(config);
         return config;
     }
@@ -34,12 +38,17 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
     public void inject(TestInjector injector) {
         injector.injectIntoFields(platform,
                 new TestInjector.AnnotatedAndMatchesType(InjectPlatform.class, PlatformStandIn.class));
+        injector.injectIntoFields(issuer,
+                new TestInjector.AnnotatedAndMatchesType(InjectServiceAccountIssuer.class, ServiceAccountIssuer.class));
     }
 
     @Override
     public void stop() {
         if (platform != null) {
             platform.close();
+        }
+        if (issuer != null) {
+            issuer.close();
         }
         if (redis != null) {
             try {

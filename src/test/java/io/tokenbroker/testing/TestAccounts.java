@@ -1,6 +1,11 @@
 package io.tokenbroker.testing;
 
 import io.tokenbroker.security.CallerRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +20,14 @@ public final class TestAccounts {
     public static final String ALICE_KEY = "alice-key-0b6e29";
     /** Caller allowed only client {@code other}. */
     public static final String BOB_KEY = "bob-key-91d4c7";
+
+    /** Client whose secret is read from {@link #ROTATING_SECRET_FILE}, as from a mounted Kubernetes Secret. */
+    public static final String ROTATING = "rotating";
+    public static final Path ROTATING_SECRET_FILE = Path.of("target", "test-secrets", "rotating-secret");
+
+    /** Caller known by its ServiceAccount {@code payments/carol}, allowed only client {@code other}. */
+    public static final String CAROL_NAMESPACE = "payments";
+    public static final String CAROL_ACCOUNT = "carol";
 
     /** Healthy clients; each is its own platform account. */
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
@@ -33,11 +46,24 @@ public final class TestAccounts {
         return "s3cret-" + client + "-5f0a17c2";
     }
 
+    /** Replaces the content of {@link #ROTATING_SECRET_FILE} the way a Secret volume update does: atomically. */
+    public static void writeSecretFile(String secret) {
+        try {
+            Files.createDirectories(ROTATING_SECRET_FILE.getParent());
+            Path next = Files.createTempFile(ROTATING_SECRET_FILE.getParent(), "next", ".tmp");
+            Files.writeString(next, secret + "\n");
+            Files.move(next, ROTATING_SECRET_FILE, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Registers every account with the stand-in; {@code rejected} is registered with another secret. */
     public static void register(PlatformStandIn platform) {
         for (String client : CLIENTS) {
             platform.account(clientId(client), client.equals("rejected") ? "the-real-secret" : secret(client));
         }
+        platform.account(clientId(ROTATING), secret(ROTATING));
     }
 
     /** Broker configuration for these clients and callers against {@code platform} (Redis is the caller's). */
@@ -48,6 +74,10 @@ public final class TestAccounts {
             config.put("broker.clients." + client + ".client-id", clientId(client));
             config.put("broker.clients." + client + ".secret", secret(client));
         }
+        writeSecretFile(secret(ROTATING));
+        config.put("broker.clients." + ROTATING + ".base-url", platform.baseUrl());
+        config.put("broker.clients." + ROTATING + ".client-id", clientId(ROTATING));
+        config.put("broker.clients." + ROTATING + ".secret-file", ROTATING_SECRET_FILE.toAbsolutePath().toString());
         config.put("broker.callers.alice.key-sha256", CallerRegistry.sha256Hex(ALICE_KEY));
         config.put("broker.callers.alice.clients", "*");
         config.put("broker.callers.bob.key-sha256", CallerRegistry.sha256Hex(BOB_KEY));
@@ -65,5 +95,14 @@ public final class TestAccounts {
         config.put("quarkus.rest-client.logging.scope", "request-response");
         config.put("quarkus.log.category.\"org.jboss.resteasy.reactive.client.logging\".level", "DEBUG");
         return config;
+    }
+
+    /** Caller carol, known by its ServiceAccount, verified against {@code issuer}. */
+    public static Map<String, String> workloadIdentityConfig(ServiceAccountIssuer issuer) {
+        return Map.of(
+                "broker.callers.carol.service-account", CAROL_NAMESPACE + "/" + CAROL_ACCOUNT,
+                "broker.callers.carol.clients", "other",
+                "broker.workload-identity.jwks-url", issuer.jwksUrl(),
+                "broker.workload-identity.jwks-min-refresh-interval", "1s");
     }
 }

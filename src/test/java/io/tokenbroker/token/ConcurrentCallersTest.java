@@ -35,7 +35,7 @@ class ConcurrentCallersTest {
         assertThat(platform.calls(TestAccounts.clientId("cold"))).as("no test fetched this client before").isZero();
         platform.latency(Duration.ofMillis(300));
         try {
-            List<CompletableFuture<TokenRecord>> pending = IntStream.range(0, 500).parallel()
+            List<CompletableFuture<TokenRecord>> pending = IntStream.range(0, 1000).parallel()
                     .mapToObj(i -> broker.currentToken("cold").subscribeAsCompletionStage())
                     .toList();
             List<TokenRecord> records = pending.stream()

@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# token-broker benchmark. Builds what it needs, starts Redis, a platform stand-in, the broker and a
+# floor (bench/floor: a minimal Quarkus endpoint returning the same JSON from a field), and measures.
+#
+#   bench/run.sh            GET /token against the floor, interleaved, at several concurrencies:
+#                           req/s, p50, p99, ratios, Redis commands and platform calls during the
+#                           run, RSS after load, time to the first token; plot in bench/results/.
+#   bench/run.sh scale      1, 3 and 6 replicas under 10, 100 and 1000 concurrent callers, with
+#                           short-lived tokens: platform calls per token lifetime.
+#
+# Settings (environment): DURATION (10s), ROUNDS (3), CONNECTIONS ("16 64 256"), SCALE_DURATION (50),
+# BROKER_OPTS (extra JVM flags for the broker, e.g. -Dquarkus.log.category.\"token-broker.audit\".level=OFF),
+# SKIP_BUILD=1 to reuse the jars already built.
+# Needs wrk, gnuplot, redis-server and python3; installs missing ones from Debian's packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MODE=${1:-latency}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
+CONNECTIONS=${CONNECTIONS:-"16 64 256"}
+SCALE_DURATION=${SCALE_DURATION:-50}
+# The Deployment's heap: 70 % (JAVA_MAX_MEM_RATIO) of its 384 MiB memory limit.
+HEAP=-Xmx268m
+KEY=bench-caller-key
+RESULTS=bench/results
+WORK=$(mktemp -d)
+PIDS=()
+mkdir -p "$RESULTS"
+ulimit -n 65536 2>/dev/null || true
+
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+install_missing() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v python3 >/dev/null || missing+=(python3)
+  if ((${#missing[@]})); then
+    echo "Installing ${missing[*]} from Debian's packages" >&2
+    local sudo=""; [[ $(id -u) == 0 ]] || sudo=sudo
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  echo "Building the broker and the floor" >&2
+  ./mvnw -q -B package -DskipTests
+  ./mvnw -q -B -f bench/floor/pom.xml package -DskipTests
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for() { # URL [header]: until it answers 200, at most 60 s
+  for _ in $(seq 1 600); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' ${2:+-H "$2"} "$1") == 200 ]] && return 0
+    sleep 0.1
+  done
+  echo "no answer from $1" >&2; return 1
+}
+
+start_redis() {
+  REDIS_PORT=$(free_port)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 &
+  PIDS+=($!)
+  until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.1; done
+}
+
+start_platform() { # [delay seconds]
+  PLATFORM_PORT=$(free_port)
+  python3 bench/platform_stand_in.py "$PLATFORM_PORT" bench-client bench-secret "${1:-0.2}" &
+  PIDS+=($!)
+  wait_for "http://127.0.0.1:$PLATFORM_PORT/calls"
+}
+
+platform_calls() {
+  curl -s "http://127.0.0.1:$PLATFORM_PORT/calls" | python3 -c 'import json, sys; print(json.load(sys.stdin)["calls"])'
+}
+
+redis_commands() {
+  redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed/ {print $2 + 0}'
+}
+
+start_broker() { # PORT [extra -D flags...]: starts one replica, sets BROKER_PID
+  local port=$1; shift
+  java $HEAP -Dquarkus.http.port="$port" \
+    -Dquarkus.redis.hosts="redis://127.0.0.1:$REDIS_PORT" \
+    -Dbroker.clients.default.base-url="http://127.0.0.1:$PLATFORM_PORT" \
+    -Dbroker.clients.default.client-id=bench-client \
+    -Dbroker.clients.default.secret=bench-secret \
+    -Dbroker.callers.bench.key-sha256="$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)" \
+    -Dbroker.callers.bench.clients='*' \
+    ${BROKER_OPTS:-} "$@" -jar target/quarkus-app/quarkus-run.jar >"$WORK/broker-$port.log" 2>&1 &
+  BROKER_PID=$!
+  PIDS+=($BROKER_PID)
+}
+
+ms() { # a wrk duration (850.00us, 1.20ms, 2.00s) in milliseconds
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+
+measure() { # URL CONNECTIONS [Authorization header]: prints "req/s p50-ms p99-ms requests"
+  local out
+  out=$(wrk -t2 -c"$2" -d"$DURATION" --latency ${3:+-H "$3"} -H 'Accept: application/json' "$1")
+  if grep -q 'Non-2xx' <<<"$out"; then echo "error answers from $1:" >&2; echo "$out" >&2; exit 1; fi
+  echo "$(awk '/^Requests\/sec/ {print $2}' <<<"$out") \
+$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")") \
+$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")") \
+$(awk '/requests in/ {print $1}' <<<"$out")"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+latency_mode() {
+  start_redis
+  start_platform 0.2
+  local broker_port floor_port auth="Authorization: Bearer $KEY"
+  broker_port=$(free_port); floor_port=$(free_port)
+
+  # Time to the first token with a warm Redis: a first replica stores the token, a second one starts.
+  start_broker "$broker_port"
+  wait_for "http://127.0.0.1:$broker_port/token" "$auth"
+  kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
+  local launched first_token_ms
+  launched=$(date +%s%N)
+  start_broker "$broker_port"
+  wait_for "http://127.0.0.1:$broker_port/token" "$auth"
+  first_token_ms=$((($(date +%s%N) - launched) / 1000000))
+  local broker_pid=$BROKER_PID
+
+  java $HEAP -Dquarkus.http.port="$floor_port" -jar bench/floor/target/quarkus-app/quarkus-run.jar >"$WORK/floor.log" 2>&1 &
+  local floor_pid=$!; PIDS+=($floor_pid)
+  wait_for "http://127.0.0.1:$floor_port/token"
+
+  echo "Warming up both (JIT)" >&2
+  DURATION=10s measure "http://127.0.0.1:$floor_port/token" 64 >/dev/null
+  DURATION=10s measure "http://127.0.0.1:$broker_port/token" 64 "$auth" >/dev/null
+
+  # Redis commands while idle for one DURATION: the background sync, the baseline for the load.
+  local idle_before idle_commands calls_before commands_before requests=0
+  idle_before=$(redis_commands); sleep "${DURATION%s}"; idle_commands=$(($(redis_commands) - idle_before - 1))
+  calls_before=$(platform_calls); commands_before=$(redis_commands)
+  local started=$SECONDS
+
+  : >"$WORK/samples"
+  for c in $CONNECTIONS; do
+    for round in $(seq 1 "$ROUNDS"); do
+      echo "  $c connections, round $round" >&2
+      echo "floor $c $(measure "http://127.0.0.1:$floor_port/token" "$c")" >>"$WORK/samples"
+      read -r rps p50 p99 n <<<"$(measure "http://127.0.0.1:$broker_port/token" "$c" "$auth")"
+      echo "broker $c $rps $p50 $p99 $n" >>"$WORK/samples"
+      requests=$((requests + n))
+    done
+  done
+  local load_seconds=$((SECONDS - started))
+  local load_commands=$(($(redis_commands) - commands_before - 1)) load_calls=$(($(platform_calls) - calls_before))
+
+  {
+    echo "# connections floor_rps broker_rps floor_p99_ms broker_p99_ms"
+    for c in $CONNECTIONS; do
+      pick() { awk -v t="$1" -v c="$c" -v f="$2" '$1 == t && $2 == c {print $f}' "$WORK/samples" | median; }
+      echo "$c $(pick floor 3) $(pick broker 3) $(pick floor 5) $(pick broker 5) $(pick floor 4) $(pick broker 4)"
+    done
+  } >"$RESULTS/get-token.dat"
+
+  local table="$RESULTS/get-token.md"
+  {
+    echo "GET /token (authenticated, JSON) against the floor; medians of $ROUNDS interleaved ${DURATION} wrk runs (2 threads) on $(nproc) cores, $(date -u +%Y-%m-%d)."
+    echo
+    echo "| connections | floor req/s | broker req/s | throughput ratio | floor p50 | broker p50 | floor p99 | broker p99 | p99 ratio |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    awk 'NR > 1 { printf "| %d | %.0f | %.0f | **%.2fx** | %.2f ms | %.2f ms | %.2f ms | %.2f ms | **%.2fx** |\n", $1, $2, $3, $3 / $2, $6, $7, $4, $5, $5 / $4 }' "$RESULTS/get-token.dat"
+    echo
+    echo "| during the load ($load_seconds s, $requests broker requests) | |"
+    echo "|---|---|"
+    echo "| platform calls | $load_calls |"
+    echo "| Redis commands | $load_commands (idle for ${DURATION}: $idle_commands; the background sync every 500 ms, none per request) |"
+    echo "| RSS after load | broker $(rss_mib "$broker_pid") MiB, floor $(rss_mib "$floor_pid") MiB (both $HEAP, the Deployment's heap) |"
+    echo "| first token after launch, warm Redis | $first_token_ms ms (JVM) |"
+  } | tee "$table"
+
+  gnuplot <<EOF
+set terminal pngcairo size 900,520 font "sans,10"
+set output "$RESULTS/get-token.png"
+set title "GET /token: token-broker against a Quarkus floor ($(nproc) cores, wrk -t2)"
+set xlabel "connections"
+set logscale x 2
+set ylabel "requests per second"
+set y2label "p99 latency (ms)"
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set key outside bottom center horizontal
+set grid
+plot "$RESULTS/get-token.dat" using 1:2 with linespoints lw 2 title "floor req/s", \
+     "" using 1:3 with linespoints lw 2 title "broker req/s", \
+     "" using 1:4 axes x1y2 with linespoints dt 2 title "floor p99", \
+     "" using 1:5 axes x1y2 with linespoints dt 2 title "broker p99"
+EOF
+  echo "Plot: $RESULTS/get-token.png" >&2
+}
+
+scale_mode() {
+  local lifetime=24 table="$RESULTS/scaling.md"
+  {
+    echo "Platform calls with ${lifetime}s tokens (handed out for 23 s, refreshed 3 s before: one token every ~20 s), ${SCALE_DURATION} s of load per row, callers spread over the replicas, $(date -u +%Y-%m-%d)."
+    echo
+    echo "| replicas | concurrent callers | requests | failed | platform calls | token periods | calls per token period |"
+    echo "|---|---|---|---|---|---|---|"
+  } | tee "$table"
+  for replicas in 1 3 6; do
+    for callers in 10 100 1000; do
+      local first=${#PIDS[@]} ports=() load=()
+      start_redis
+      start_platform 0.2
+      for _ in $(seq 1 "$replicas"); do
+        local port; port=$(free_port); ports+=("$port")
+        start_broker "$port" -Dbroker.token.lifetime=${lifetime}s -Xmx128m
+      done
+      for port in "${ports[@]}"; do wait_for "http://127.0.0.1:$port/q/health/ready"; done
+      local started; started=$(date +%s%N)
+      : >"$WORK/scale"
+      for port in "${ports[@]}"; do
+        wrk -t1 -c$(((callers + replicas - 1) / replicas)) -d"${SCALE_DURATION}s" -H "Authorization: Bearer $KEY" \
+          "http://127.0.0.1:$port/token" >>"$WORK/scale" 2>&1 &
+        load+=($!)
+      done
+      wait "${load[@]}"
+      local elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+      local requests failed calls periods
+      requests=$(awk '/requests in/ {s += $1} END {print s}' "$WORK/scale")
+      # Error answers, plus connections wrk gave up on (connect, read, write errors and time-outs).
+      failed=$(awk '/Non-2xx/ {s += $NF} /Socket errors/ {gsub(",", ""); s += $4 + $6 + $8 + $10} END {print s + 0}' "$WORK/scale")
+      calls=$(platform_calls)
+      # A token is requested at the first call and then once per refresh period (lifetime - 1 s - 3 s).
+      periods=$(awk -v e="$elapsed_ms" 'BEGIN { printf "%d", 1 + int(e / 1000 / 20) }')
+      printf "| %d | %d | %d | %d | %d | %d | %.2f |\n" "$replicas" "$callers" "$requests" "$failed" "$calls" \
+        "$periods" "$(awk -v c="$calls" -v p="$periods" 'BEGIN {print c / p}')" | tee -a "$table"
+      kill "${PIDS[@]:$first}" 2>/dev/null || true
+      wait "${PIDS[@]:$first}" 2>/dev/null || true
+      PIDS=("${PIDS[@]:0:$first}")
+    done
+  done
+}
+
+install_missing
+[[ -n ${SKIP_BUILD:-} ]] || build
+case "$MODE" in
+  latency) latency_mode ;;
+  scale) scale_mode ;;
+  *) echo "usage: bench/run.sh [latency|scale]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,66 @@
+package io.tokenbroker.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.tokenbroker.metrics.BrokerMetrics;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Refuses a request body declared larger than {@code quarkus.http.limits.max-body-size} with a
+ * problem+json 413 before any of it is read; the connection is closed rather than drained. Bodies
+ * without a declared length are cut off at the same size by Quarkus itself.
+ */
+@Singleton
+class RequestBodyLimit {
+
+    private static final Logger LOG = Logger.getLogger(RequestBodyLimit.class);
+
+    private final long maxBytes;
+    private final String problem;
+    private final BrokerMetrics metrics;
+
+    RequestBodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize,
+            ObjectMapper json, BrokerMetrics metrics) throws JsonProcessingException {
+        this.maxBytes = maxBodySize.asLongValue();
+        this.metrics = metrics;
+        this.problem = json.writeValueAsString(new ProblemDetail("urn:token-broker:problem:body-too-large",
+                "Request body too large", 413, "a request body may hold at most " + maxBytes + " bytes"));
+    }
+
+    void install(@Observes Router router) {
+        // Ahead of Quarkus REST, which would otherwise read the body before anything can look at it.
+        router.route("/token/*").order(-100).handler(this::check);
+    }
+
+    private void check(RoutingContext context) {
+        if (declaredLength(context) <= maxBytes) {
+            context.next();
+            return;
+        }
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 413);
+        LOG.debugf("HTTP 413: a body of %s bytes was declared", context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
+        context.response().setStatusCode(413)
+                .putHeader(HttpHeaders.CONTENT_TYPE, ProblemDetail.MEDIA_TYPE)
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(problem);
+    }
+
+    private static long declaredLength(RoutingContext context) {
+        String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(length.strip());
+        } catch (NumberFormatException malformed) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

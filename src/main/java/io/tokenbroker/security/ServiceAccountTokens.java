@@ -1,0 +1,128 @@
+package io.tokenbroker.security;
+
+import io.tokenbroker.config.BrokerConfig;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.consumer.ErrorCodes;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumer;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+
+/**
+ * Recognises callers by their Kubernetes ServiceAccount token: a JWT signed by the cluster's
+ * service-account issuer, for the broker's audience, unexpired, whose subject
+ * {@code system:serviceaccount:NS:NAME} is a configured caller's {@code service-account}.
+ * A verified token is remembered until it expires, so a caller pays for the signature check once.
+ */
+final class ServiceAccountTokens {
+
+    private static final Logger LOG = Logger.getLogger(ServiceAccountTokens.class);
+    /** Bounds the memory of verified tokens; projected tokens are renewed hourly, so few are live. */
+    private static final int MAX_REMEMBERED = 4096;
+
+    private record Verified(Caller caller, Instant expiresAt) {
+    }
+
+    private final Map<String, Caller> callersBySubject;
+    private final JwtConsumer consumer;
+    private final Clock clock;
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+
+    ServiceAccountTokens(BrokerConfig.WorkloadIdentity config, ServiceAccountKeys keys,
+            Map<String, Caller> callersBySubject, Clock clock) {
+        this.callersBySubject = Map.copyOf(callersBySubject);
+        this.clock = clock;
+        this.consumer = new JwtConsumerBuilder()
+                .setExpectedIssuer(config.issuer())
+                .setExpectedAudience(config.audience())
+                .setRequireExpirationTime()
+                .setRequireSubject()
+                .setAllowedClockSkewInSeconds((int) config.clockSkew().toSeconds())
+                .setVerificationKeyResolver(keys)
+                // What Kubernetes signs with; everything else, "none" above all, is refused.
+                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
+                        AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.RSA_USING_SHA384,
+                        AlgorithmIdentifiers.RSA_USING_SHA512, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
+                        AlgorithmIdentifiers.ECDSA_USING_P384_CURVE_AND_SHA384)
+                .build();
+    }
+
+    /** Whether {@code credential} has the shape of a JWT (three base64url parts), not of an API key. */
+    static boolean looksLikeJwt(String credential) {
+        int first = credential.indexOf('.');
+        int second = first < 0 ? -1 : credential.indexOf('.', first + 1);
+        return first > 0 && second > first + 1 && credential.indexOf('.', second + 1) < 0;
+    }
+
+    /**
+     * The caller {@code jwt} identifies.
+     *
+     * @throws NotAuthenticatedException if it does not verify or names no configured caller
+     */
+    Caller authenticate(String jwt) {
+        Verified known = verified.get(jwt);
+        if (known != null && clock.instant().isBefore(known.expiresAt())) {
+            return known.caller();
+        }
+        JwtClaims claims = verify(jwt);
+        Caller caller = callerOf(claims);
+        remember(jwt, caller, claims);
+        return caller;
+    }
+
+    private JwtClaims verify(String jwt) {
+        try {
+            return consumer.processToClaims(jwt);
+        } catch (InvalidJwtException invalid) {
+            // Only the failed check is logged: jose4j's messages can quote the whole token.
+            LOG.debugf("ServiceAccount token refused: %s", failedCheck(invalid));
+            throw new NotAuthenticatedException("the ServiceAccount token is not valid for this broker");
+        }
+    }
+
+    private static String failedCheck(InvalidJwtException invalid) {
+        if (invalid.hasExpired()) {
+            return "expired";
+        }
+        if (invalid.hasErrorCode(ErrorCodes.AUDIENCE_INVALID) || invalid.hasErrorCode(ErrorCodes.AUDIENCE_MISSING)) {
+            return "wrong audience";
+        }
+        if (invalid.hasErrorCode(ErrorCodes.ISSUER_INVALID) || invalid.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
+            return "wrong issuer";
+        }
+        if (invalid.hasErrorCode(ErrorCodes.SIGNATURE_INVALID) || invalid.hasErrorCode(ErrorCodes.SIGNATURE_MISSING)) {
+            return "bad signature";
+        }
+        return "unverifiable (unknown signing key, refused algorithm or malformed)";
+    }
+
+    private Caller callerOf(JwtClaims claims) {
+        try {
+            return Optional.ofNullable(callersBySubject.get(claims.getSubject())).orElseThrow(() -> {
+                LOG.debugf("ServiceAccount token refused: no caller is configured for its subject");
+                return new NotAuthenticatedException("the ServiceAccount is not a caller of this broker");
+            });
+        } catch (MalformedClaimException e) {
+            throw new NotAuthenticatedException("the ServiceAccount token is not valid for this broker");
+        }
+    }
+
+    private void remember(String jwt, Caller caller, JwtClaims claims) {
+        try {
+            if (verified.size() >= MAX_REMEMBERED) {
+                verified.clear();
+            }
+            verified.put(jwt, new Verified(caller, Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis())));
+        } catch (MalformedClaimException e) {
+            // Not reachable: the consumer required a well-formed exp. Without it the token is simply not remembered.
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.tokenbroker.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.InjectServiceAccountIssuer;
+import io.tokenbroker.testing.ServiceAccountIssuer;
+import io.tokenbroker.testing.TestAccounts;
+import java.time.Duration;
+import java.time.Instant;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Callers authenticated by their Kubernetes ServiceAccount token, verified against a stand-in
+ * issuer's JWKS: caller {@code carol} is ServiceAccount {@code payments/carol}, granted {@code other}.
+ */
+@QuarkusTest
+@WithTestResource(BrokerTestResources.class)
+class ServiceAccountAuthenticationTest {
+
+    private static final String NS = TestAccounts.CAROL_NAMESPACE;
+    private static final String SA = TestAccounts.CAROL_ACCOUNT;
+    private static final Instant IN_AN_HOUR = Instant.now().plus(Duration.ofHours(1));
+
+    @InjectServiceAccountIssuer
+    ServiceAccountIssuer issuer;
+
+    @BeforeEach
+    void keysAreLoaded() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(issuer.token(NS, SA), "other") == 200);
+    }
+
+    @Test
+    void aValidServiceAccountTokenReadsTheClientsItWasGranted() {
+        given().header("Authorization", "Bearer " + issuer.token(NS, SA))
+                .get("/token?client=other")
+                .then().statusCode(200).body("client", equalTo("other"));
+    }
+
+    @Test
+    void aValidTokenDoesNotReadClientsBeyondTheGrant() {
+        given().header("Authorization", "Bearer " + issuer.token(NS, SA))
+                .get("/token?client=default")
+                .then().statusCode(403).contentType("application/problem+json");
+    }
+
+    @Test
+    void anExpiredTokenIsRefused() {
+        String expired = issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE,
+                Instant.now().minus(Duration.ofMinutes(5)), issuer.signingKey());
+        assertRefused(expired);
+    }
+
+    @Test
+    void aTokenForAnotherAudienceIsRefused() {
+        assertRefused(issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, "vault", IN_AN_HOUR, issuer.signingKey()));
+    }
+
+    @Test
+    void aTokenFromAnotherIssuerIsRefused() {
+        assertRefused(issuer.token(NS, SA, "https://evil.example.com", ServiceAccountIssuer.AUDIENCE, IN_AN_HOUR,
+                issuer.signingKey()));
+    }
+
+    @Test
+    void aTokenSignedWithAnUnknownKeyIsRefused() {
+        RsaJsonWebKey forged = ServiceAccountIssuer.newKey(issuer.signingKey().getKeyId());
+        assertRefused(issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE, IN_AN_HOUR,
+                forged));
+    }
+
+    @Test
+    void anUnsignedTokenIsRefused() {
+        assertRefused(issuer.unsignedToken(NS, SA));
+    }
+
+    @Test
+    void aServiceAccountThatIsNoCallerIsRefused() {
+        assertRefused(issuer.token(NS, "mallory"));
+        assertRefused(issuer.token("other-namespace", SA));
+    }
+
+    @Test
+    void aTamperedTokenIsRefused() {
+        String valid = issuer.token(NS, SA);
+        String[] parts = valid.split("\\.");
+        String otherClaims = issuer.token(NS, "mallory").split("\\.")[1];
+        assertRefused(parts[0] + "." + otherClaims + "." + parts[2]);
+    }
+
+    @Test
+    void aKeyPublishedAfterStartIsFetchedWhenATokenNeedsIt() {
+        RsaJsonWebKey rotated = ServiceAccountIssuer.newKey("key-rotated-" + System.nanoTime());
+        issuer.publish(rotated);
+        String token = issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE, IN_AN_HOUR,
+                rotated);
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> status(token, "other") == 200);
+    }
+
+    @Test
+    void refusalsAreCountedInMetrics() {
+        assertRefused(issuer.unsignedToken(NS, SA));
+        String metrics = given().get("/q/metrics").asString();
+        assertThat(metrics).containsPattern(
+                "broker_auth_failures_total\\{reason=\"invalid-service-account-token\"[^}]*} [1-9]");
+    }
+
+    private static void assertRefused(String token) {
+        given().header("Authorization", "Bearer " + token)
+                .get("/token?client=other")
+                .then().statusCode(401)
+                .header("WWW-Authenticate", "Bearer")
+                .contentType("application/problem+json");
+    }
+
+    private static int status(String token, String client) {
+        return given().header("Authorization", "Bearer " + token).get("/token?client=" + client).statusCode();
+    }
+}
