@@ -2,7 +2,6 @@ package io.tokenbroker.store;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
-import io.quarkus.redis.datasource.pubsub.PubSubCommands;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
@@ -14,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jboss.logging.Logger;
 
 /**
  * The shared store: one Redis hash per client, a {@code SET NX PX} lock with a unique owner, writes
@@ -22,7 +20,6 @@ import org.jboss.logging.Logger;
  */
 public final class RedisTokenStore implements TokenStore, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(RedisTokenStore.class);
     private static final Duration FENCE_COUNTER_TTL = Duration.ofDays(1);
 
     private final RedisDataSource redis;
@@ -40,9 +37,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final LuaScript renewScript = LuaScript.load("renew");
     private final LuaScript writeScript = LuaScript.load("write");
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private volatile PubSubCommands.RedisSubscriber subscriber;
-    private volatile boolean subscriptionLost = true;
-    private volatile Object currentSubscription;
+    private final UpdatesSubscription updates;
 
     public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock,
             Optional<TokenCipher> cipher) {
@@ -52,27 +47,16 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         this.keys = new RedisKeys(keyPrefix);
         this.lease = lease;
         this.clock = clock;
+        this.updates = new UpdatesSubscription(redis.getReactive().getRedis(), keys.updatesChannel(), this::updated,
+                clock);
     }
 
-    /** Listens for other replicas' new records; without it, waiters fall back to polling. */
+    /**
+     * Starts listening for other replicas' new records, in the background; until Redis confirms,
+     * and whenever the subscription is lost, waiters fall back to polling.
+     */
     public void subscribe() {
-        try {
-            Object subscription = new Object();
-            currentSubscription = subscription;
-            subscriptionLost = false;
-            subscriber = redis.pubsub(String.class).subscribe(List.of(keys.updatesChannel()), this::updated,
-                    () -> lost(subscription), failure -> lost(subscription));
-        } catch (RuntimeException e) {
-            subscriptionLost = true;
-            LOG.warnf("Could not subscribe to %s (%s); waiting replicas will poll until it works",
-                    keys.updatesChannel(), e.getClass().getSimpleName());
-        }
-    }
-
-    private void lost(Object subscription) {
-        if (currentSubscription == subscription) {
-            subscriptionLost = true;
-        }
+        updates.ensureOpen();
     }
 
     private void updated(String client) {
@@ -159,25 +143,17 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         return "Redis (shared by every replica), tokens " + (cipher.isPresent() ? "encrypted (AES-256-GCM)" : "in the clear");
     }
 
-    /** Subscribes afresh when the subscription ended or failed (a Redis restart, a start without Redis). */
+    /**
+     * Subscribes afresh when the subscription ended, failed or went unconfirmed (a Redis restart, a
+     * start without Redis); never waits for Redis.
+     */
     @Override
     public void heal() {
-        if (subscriptionLost) {
-            close();
-            subscribe();
-        }
+        updates.ensureOpen();
     }
 
     @Override
     public void close() {
-        currentSubscription = null;
-        PubSubCommands.RedisSubscriber current = subscriber;
-        if (current != null) {
-            try {
-                current.unsubscribe();
-            } catch (RuntimeException alreadyClosed) {
-                // At shutdown the connection may be gone first; the subscription went with it.
-            }
-        }
+        updates.close();
     }
 }
