@@ -5,13 +5,6 @@ import io.smallrye.config.Secret;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import io.smallrye.config.WithParentName;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
-import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,32 +12,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.hibernate.validator.constraints.time.DurationMax;
-import org.hibernate.validator.constraints.time.DurationMin;
 
-/** Everything under {@code broker.*}: the platform clients, the token policy, storage and callers. */
+/**
+ * Everything under {@code broker.*}: the platform clients, the token policy, storage and callers.
+ * The rules each value must follow are checked at start-up by {@link PropertyRules} and
+ * {@link ConfigurationCheck}.
+ */
 @ConfigMapping(prefix = "broker")
 public interface BrokerConfig {
 
     /** Platform clients by name ({@code broker.clients.NAME.*}); at least the default client. */
-    @NotEmpty
-    Map<String, @Valid Client> clients();
+    Map<String, Client> clients();
 
     /** The client served when {@code ?client=} is absent. Default: {@code default}. */
     @WithDefault("default")
-    @Pattern(regexp = ClientNames.PATTERN)
     String defaultClient();
 
     /** Token lifetime policy. */
-    @Valid
     Token token();
 
     /** The distributed refresh lock. */
-    @Valid
     Lock lock();
 
     /** Where tokens are shared between replicas. */
-    @Valid
     Store store();
 
     /** What a replica does when Redis is down and its token runs out. Default: {@code local}. */
@@ -52,18 +42,15 @@ public interface BrokerConfig {
     RedisOutageMode redisOutage();
 
     /** Calls to the platform: time-outs, retries, circuit breaker, answer codes. */
-    @Valid
     Platform platform();
 
     /** Internal services allowed to read tokens, by caller name ({@code broker.callers.CALLER.*}). */
-    Map<String, @Valid Caller> callers();
+    Map<String, Caller> callers();
 
     /** The audit trail (log category {@code token-broker.audit}). */
-    @Valid
     Audit audit();
 
     /** How Kubernetes ServiceAccount tokens of callers are verified. */
-    @Valid
     WorkloadIdentity workloadIdentity();
 
     /** One set of platform credentials. */
@@ -72,7 +59,6 @@ public interface BrokerConfig {
         URI baseUrl();
 
         /** The platform {@code clientId}. Required. */
-        @NotBlank
         String clientId();
 
         /** The platform {@code secret}; never logged. Required unless {@code secret-file} is set. */
@@ -86,16 +72,13 @@ public interface BrokerConfig {
 
         /** The {@code userType} parameter. Default: {@code 2}. */
         @WithDefault("2")
-        @NotBlank
         String userType();
     }
 
     /** How long tokens are handed out. */
     interface Token {
-        /** How long the platform says a token lives. Default: {@code 2h}. */
+        /** How long the platform says a token lives, 2 s to 2 h. Default: {@code 2h}. */
         @WithDefault("2h")
-        @DurationMin(seconds = 2)
-        @DurationMax(hours = 2)
         Duration lifetime();
 
         /**
@@ -103,14 +86,14 @@ public interface BrokerConfig {
          * Default: {@code 5m} for the default 2 h lifetime, the same share (1/24) of a shorter one.
          */
         @WithName("safety-margin")
-        Optional<@DurationMin(millis = 1) Duration> configuredSafetyMargin();
+        Optional<Duration> configuredSafetyMargin();
 
         /**
          * Refresh in the background when less than this is left. Default: {@code 15m} for the default
          * 2 h lifetime, the same share (1/8) of a shorter one.
          */
         @WithName("refresh-ahead")
-        Optional<@DurationMin(millis = 0) Duration> configuredRefreshAhead();
+        Optional<Duration> configuredRefreshAhead();
 
         /** The safety margin in force. */
         default Duration safetyMargin() {
@@ -134,25 +117,21 @@ public interface BrokerConfig {
 
         /** Least time between two forced refreshes ({@code POST /token/refresh}) of a client. Default: {@code 30s}. */
         @WithDefault("30s")
-        @DurationMin(millis = 0)
         Duration minForcedRefreshInterval();
 
-        /** How often each replica checks its tokens against the store and refreshes ahead. Default: {@code 500ms}. */
+        /** How often each replica checks its tokens against the store and refreshes ahead, at least 50 ms. Default: {@code 500ms}. */
         @WithDefault("500ms")
-        @DurationMin(millis = 50)
         Duration checkInterval();
     }
 
     /** The lock that makes one replica the only caller of the platform for a client. */
     interface Lock {
-        /** Lease of the distributed refresh lock. Default: {@code 10s}. */
+        /** Lease of the distributed refresh lock, at least 100 ms. Default: {@code 10s}. */
         @WithDefault("10s")
-        @DurationMin(millis = 100)
         Duration lease();
 
-        /** How long a caller waits for another replica's acquisition before a 503. Default: {@code 15s}. */
+        /** How long a caller waits for another replica's acquisition before a 503, at least 100 ms. Default: {@code 15s}. */
         @WithDefault("15s")
-        @DurationMin(millis = 100)
         Duration waitTimeout();
     }
 
@@ -177,20 +156,17 @@ public interface BrokerConfig {
 
         /** Prefix of every Redis key. Default: {@code token-broker:}. */
         @WithDefault("token-broker:")
-        @NotBlank
         String keyPrefix();
     }
 
     /** Fault tolerance around the platform's credential endpoint. */
     interface Platform {
-        /** Time-out of one attempt (connect and answer). Default: {@code 2s}. */
+        /** Time-out of one attempt (connect and answer), at least 10 ms. Default: {@code 2s}. */
         @WithDefault("2s")
-        @DurationMin(millis = 10)
         Duration timeout();
 
         /** Retries after the first attempt, for transient failures only. Default: {@code 2}. */
         @WithDefault("2")
-        @Min(0)
         int maxRetries();
 
         /** First retry delay, doubled on each retry. Default: {@code 200ms}. */
@@ -205,15 +181,12 @@ public interface BrokerConfig {
         @WithDefault("100ms")
         Duration retryJitter();
 
-        /** Failed calls (of the last {@code breaker-volume}) that open a client's breaker. Default: {@code 0.5}. */
+        /** Share of failed calls (of the last {@code breaker-volume}) that opens a client's breaker, 0.01 to 1. Default: {@code 0.5}. */
         @WithDefault("0.5")
-        @DecimalMin("0.01")
-        @DecimalMax("1.0")
         double breakerFailureRatio();
 
         /** How many recent calls the breaker judges. Default: {@code 4}. */
         @WithDefault("4")
-        @Min(1)
         int breakerVolume();
 
         /** How long an open breaker stays open. Default: {@code 10s}. */
@@ -232,17 +205,16 @@ public interface BrokerConfig {
     /** One internal service that may read tokens: by API key, by ServiceAccount, or both. */
     interface Caller {
         /** Hex SHA-256 of the caller's API key; the key itself is never configured. */
-        Optional<@Pattern(regexp = "[0-9a-fA-F]{64}", message = "must be 64 hex digits (the SHA-256 of the API key)") String> keySha256();
+        Optional<String> keySha256();
 
         /**
          * The caller's Kubernetes ServiceAccount as {@code NAMESPACE/NAME}: its projected token
          * ({@code system:serviceaccount:NAMESPACE:NAME}) authenticates it.
          */
-        Optional<@Pattern(regexp = ServiceAccounts.PATTERN, message = "must be NAMESPACE/NAME") String> serviceAccount();
+        Optional<String> serviceAccount();
 
         /** Client names the caller may read, or {@code *} for all. */
-        @NotEmpty
-        List<@Pattern(regexp = "\\*|" + ClientNames.PATTERN) String> clients();
+        List<String> clients();
     }
 
     /** What the audit trail writes for hand-outs; refreshes and denials always get a line each. */
@@ -251,9 +223,8 @@ public interface BrokerConfig {
         @WithDefault("summary")
         HandOutAudit handOuts();
 
-        /** How often hand-out counts are written in {@code summary} mode. Default: {@code 60s}. */
+        /** How often hand-out counts are written in {@code summary} mode, at least 1 s. Default: {@code 60s}. */
         @WithDefault("60s")
-        @DurationMin(seconds = 1)
         Duration summaryInterval();
     }
 
@@ -261,7 +232,6 @@ public interface BrokerConfig {
     interface WorkloadIdentity {
         /** The {@code iss} the tokens must carry. Default: {@code https://kubernetes.default.svc.cluster.local}. */
         @WithDefault("https://kubernetes.default.svc.cluster.local")
-        @NotBlank
         String issuer();
 
         /** Where the issuer publishes its signing keys. Default: {@code https://kubernetes.default.svc/openid/v1/jwks}. */
@@ -270,12 +240,10 @@ public interface BrokerConfig {
 
         /** The {@code aud} the tokens must be projected for. Default: {@code token-broker}. */
         @WithDefault("token-broker")
-        @NotBlank
         String audience();
 
-        /** How often the signing keys are fetched again. Default: {@code 10m}. */
+        /** How often the signing keys are fetched again, at least 1 s. Default: {@code 10m}. */
         @WithDefault("10m")
-        @DurationMin(seconds = 1)
         Duration jwksRefreshInterval();
 
         /** Shortest time between two fetches caused by tokens signed with an unknown key. Default: {@code 30s}. */

@@ -12,8 +12,9 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Checks at start-up what Bean Validation on {@link BrokerConfig} cannot: rules that tie several
- * properties together. A broken configuration stops the start with every problem named at once.
+ * Checks the configuration first thing at start-up: the rules on single properties
+ * ({@link PropertyRules}) and those that tie several together. A broken configuration stops the
+ * start with every problem named at once.
  */
 @Singleton
 class ConfigurationCheck {
@@ -45,7 +46,7 @@ class ConfigurationCheck {
     }
 
     static List<String> problems(BrokerConfig config) {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(PropertyRules.problems(config));
         config.clients().keySet().stream().filter(name -> !ClientNames.isValid(name)).forEach(name ->
                 problems.add("broker.clients." + name + ": a client name is 1 to 64 letters, digits, '.', '-' or '_'"));
         if (!config.clients().containsKey(config.defaultClient())) {

@@ -2,10 +2,12 @@ package io.tokenbroker.store;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.config.Secret;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.StoreKind;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -36,6 +38,11 @@ class TokenStoreProducer {
         };
         LOG.infof("Tokens are kept in %s", store.describe());
         return store;
+    }
+
+    /** Unsubscribes while the Redis client is still open, so its shutdown is not reported as a loss. */
+    void unsubscribe(@Observes ShutdownEvent shutdown, TokenStore store) {
+        close(store);
     }
 
     void close(@Disposes TokenStore store) {

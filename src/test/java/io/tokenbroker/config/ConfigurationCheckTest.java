@@ -1,0 +1,110 @@
+package io.tokenbroker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every configuration rule names the property it concerns; a sound configuration passes all of them. */
+class ConfigurationCheckTest {
+
+    private static final String KEY_SHA256 = "a".repeat(64);
+
+    @Test
+    void aSoundConfigurationHasNoProblems() {
+        assertThat(ConfigurationCheck.problems(config(Map.of()))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            broker.default-client                          | bad name!  | broker.default-client: a client name is
+            broker.clients.default.client-id               | ' '        | broker.clients.default.client-id must not be blank
+            broker.clients.default.user-type               | ' '        | broker.clients.default.user-type must not be blank
+            broker.callers.alice.key-sha256                | abc123     | broker.callers.alice.key-sha256 must be 64 hex digits
+            broker.callers.alice.service-account           | Payments   | broker.callers.alice.service-account must be NAMESPACE/NAME
+            broker.callers.alice.clients                   | default,a b | broker.callers.alice.clients: 'a b' is neither * nor a client name
+            broker.token.lifetime                          | 3h         | broker.token.lifetime must be between PT2S and PT2H
+            broker.token.lifetime                          | 1s         | broker.token.lifetime must be between PT2S and PT2H
+            broker.token.safety-margin                     | 0s         | broker.token.safety-margin must be at least PT0.001S
+            broker.token.refresh-ahead                     | -1s        | broker.token.refresh-ahead must be at least PT0S
+            broker.token.min-forced-refresh-interval       | -1s        | broker.token.min-forced-refresh-interval must be at least PT0S
+            broker.token.check-interval                    | 10ms       | broker.token.check-interval must be at least PT0.05S
+            broker.lock.lease                              | 50ms       | broker.lock.lease must be at least PT0.1S
+            broker.lock.wait-timeout                       | 0s         | broker.lock.wait-timeout must be at least PT0.1S
+            broker.audit.summary-interval                  | 100ms      | broker.audit.summary-interval must be at least PT1S
+            broker.workload-identity.jwks-refresh-interval | 0s         | broker.workload-identity.jwks-refresh-interval must be at least PT1S
+            broker.workload-identity.issuer                | ' '        | broker.workload-identity.issuer must not be blank
+            broker.workload-identity.audience              | ' '        | broker.workload-identity.audience must not be blank
+            broker.platform.timeout                        | 1ms        | broker.platform.timeout must be at least PT0.01S
+            broker.platform.max-retries                    | -1         | broker.platform.max-retries must be 0 or more
+            broker.platform.breaker-failure-ratio          | 1.5        | broker.platform.breaker-failure-ratio must be between 0.01 and 1.0
+            broker.platform.breaker-failure-ratio          | 0          | broker.platform.breaker-failure-ratio must be between 0.01 and 1.0
+            broker.platform.breaker-volume                 | 0          | broker.platform.breaker-volume must be 1 or more
+            broker.store.key-prefix                        | ' '        | broker.store.key-prefix must not be blank
+            broker.store.previous-encryption-key           | old        | broker.store.previous-encryption-key is set without
+            broker.callers.alice.clients                   | nobody     | broker.callers.alice.clients names 'nobody', which is not a configured client
+            """)
+    void aBrokenValueIsNamedWithItsProperty(String property, String value, String problem) {
+        List<String> problems = ConfigurationCheck.problems(config(Map.of(property, value)));
+
+        assertThat(problems).anySatisfy(line -> assertThat(line).startsWith(problem));
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        List<String> problems = ConfigurationCheck.problems(config(Map.of(
+                "broker.token.check-interval", "1ms",
+                "broker.lock.lease", "1ms",
+                "broker.callers.alice.key-sha256", "short")));
+
+        assertThat(problems).hasSize(3);
+    }
+
+    @Test
+    void aCallerNeedsAKeyOrAServiceAccount() {
+        Map<String, String> properties = new HashMap<>(base());
+        properties.remove("broker.callers.alice.key-sha256");
+
+        assertThat(ConfigurationCheck.problems(build(properties)))
+                .containsExactly("broker.callers.alice: set key-sha256, service-account or both");
+    }
+
+    @Test
+    void aClientNeedsExactlyOneOfSecretAndSecretFile() {
+        assertThat(ConfigurationCheck.problems(config(Map.of("broker.clients.default.secret-file", "/dev/null"))))
+                .containsExactly("broker.clients.default: set exactly one of secret and secret-file");
+    }
+
+    private static BrokerConfig config(Map<String, String> overrides) {
+        Map<String, String> properties = new HashMap<>(base());
+        properties.putAll(overrides);
+        return build(properties);
+    }
+
+    private static Map<String, String> base() {
+        return Map.of(
+                "broker.clients.default.base-url", "https://open.example.com",
+                "broker.clients.default.client-id", "app",
+                "broker.clients.default.secret", "s3cret",
+                "broker.callers.alice.key-sha256", KEY_SHA256,
+                "broker.callers.alice.clients", "default");
+    }
+
+    private static BrokerConfig build(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withMapping(BrokerConfig.class)
+                .build();
+        return config.getConfigMapping(BrokerConfig.class);
+    }
+}
