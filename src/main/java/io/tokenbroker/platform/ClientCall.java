@@ -56,7 +56,8 @@ final class ClientCall {
         this.rejectionHold = policy.rejectionHold();
         this.breakerDelay = policy.breakerDelay();
         this.metrics = metrics;
-        this.guard = guard(name, policy, state -> metrics.breakerOpen(name, state == CircuitBreakerState.OPEN));
+        this.guard = guard(name, policy, state -> metrics.breakerOpen(name, state == CircuitBreakerState.OPEN),
+                this::beforeRetry);
     }
 
     IssuedToken fetch() {
@@ -76,10 +77,19 @@ final class ClientCall {
         } catch (CircuitBreakerOpenException open) {
             throw new PlatformUnavailableException(name, "the platform's circuit breaker is open", breakerDelay);
         } catch (TimeoutException timedOut) {
+            metrics.platformCall(name, "timeout");
             throw answers.unavailable(name, "the platform did not answer in time");
         } catch (Exception unexpected) {
             throw answers.unavailable(name, "the platform call failed: " + unexpected.getClass().getSimpleName());
         }
+    }
+
+    /** A failed attempt is retried: counted when it timed out (the attempt itself could not), and logged. */
+    private void beforeRetry(Throwable failure) {
+        if (failure instanceof TimeoutException) {
+            metrics.platformCall(name, "timeout");
+        }
+        LOG.infof("Client %s: the platform call failed (%s); trying again", name, failure.getClass().getSimpleName());
     }
 
     private IssuedToken attempt(String currentSecret) {
@@ -122,7 +132,7 @@ final class ClientCall {
     }
 
     private static TypedGuard<IssuedToken> guard(String name, BrokerConfig.Platform policy,
-            Consumer<CircuitBreakerState> onStateChange) {
+            Consumer<CircuitBreakerState> onStateChange, Consumer<Throwable> beforeRetry) {
         List<Class<? extends Throwable>> transientFailures = List.of(
                 PlatformUnavailableException.class, PlatformAnswerException.class, TimeoutException.class);
         return TypedGuard.create(IssuedToken.class)
@@ -133,6 +143,7 @@ final class ClientCall {
                     .jitter(policy.retryJitter().toMillis(), ChronoUnit.MILLIS)
                     .retryOn(transientFailures)
                     .abortOn(List.of(CredentialsRejectedException.class, CircuitBreakerOpenException.class))
+                    .beforeRetry(beforeRetry)
                     .withExponentialBackoff()
                         .factor(2)
                         .maxDelay(policy.retryMaxDelay().toMillis(), ChronoUnit.MILLIS)

@@ -28,9 +28,9 @@ class PlatformFailuresTest {
     PlatformStandIn platform;
 
     @ParameterizedTest(name = "{0} is retried")
-    @CsvSource({"flaky-500, HTTP_500", "flaky-html, HTML_PAGE", "flaky-busy, BUSY", "flaky-nodata, NO_DATA",
-        "flaky-hang, HANG"})
-    void transientFailuresAreRetried(String client, Failure failure) {
+    @CsvSource({"flaky-500, HTTP_500, unavailable", "flaky-html, HTML_PAGE, unavailable",
+        "flaky-busy, BUSY, unavailable", "flaky-nodata, NO_DATA, bad-answer", "flaky-hang, HANG, timeout"})
+    void transientFailuresAreRetriedAndCounted(String client, Failure failure, String outcome) {
         platform.failNext(TestAccounts.clientId(client), failure, failure);
 
         String token = given().header("Authorization", ALICE).get("/token?client=" + client)
@@ -38,6 +38,9 @@ class PlatformFailuresTest {
 
         assertThat(platform.calls(TestAccounts.clientId(client))).isEqualTo(3);
         assertThat(platform.isValid(token)).isTrue();
+        assertThat(given().get("/q/metrics").then().extract().asString())
+                .contains("broker_platform_calls_total{client=\"" + client + "\",outcome=\"" + outcome + "\"} 2.0")
+                .contains("broker_platform_calls_total{client=\"" + client + "\",outcome=\"ok\"} 1.0");
     }
 
     @Test
