@@ -32,11 +32,17 @@ public final class BrokerReplica implements AutoCloseable {
 
     /** Starts a replica on a free port and waits until it is ready. */
     public static BrokerReplica start(Map<String, String> properties) {
+        return start(properties, List.of());
+    }
+
+    /** Starts a replica with these extra JVM options on a free port and waits until it is ready. */
+    public static BrokerReplica start(Map<String, String> properties, List<String> jvmOptions) {
         String jar = System.getProperty("broker.jar", "target/quarkus-app/quarkus-run.jar");
         int port = RedisServerProcess.freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Xmx256m"));
+        command.addAll(jvmOptions);
         properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(List.of("-jar", jar));
         try {

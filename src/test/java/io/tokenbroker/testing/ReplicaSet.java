@@ -42,7 +42,12 @@ public final class ReplicaSet implements AutoCloseable {
 
     /** Starts one more replica with the same configuration. */
     public BrokerReplica startReplica() {
-        BrokerReplica replica = BrokerReplica.start(config);
+        return startReplica(List.of());
+    }
+
+    /** Starts one more replica with the same configuration and these extra JVM options. */
+    public BrokerReplica startReplica(List<String> jvmOptions) {
+        BrokerReplica replica = BrokerReplica.start(config, jvmOptions);
         replicas.add(replica);
         return replica;
     }
