@@ -4,11 +4,13 @@
 #
 #   bench/run.sh            GET /token against the floor, interleaved, at several concurrencies:
 #                           req/s, p50, p99, ratios, Redis commands and platform calls during the
-#                           run, RSS after load, time to the first token; plot in bench/results/.
+#                           run, RSS after load, start-up; plot in bench/results/.
 #   bench/run.sh scale      1, 3 and 6 replicas under 10, 100 and 1000 concurrent callers, with
 #                           short-lived tokens: platform calls per token lifetime.
+#   bench/run.sh startup    Only the start-up: launch to first token (warm Redis), median of
+#                           STARTS launches, plain and with the AppCDS archive Dockerfile.jvm builds.
 #
-# Settings (environment): DURATION (10s), ROUNDS (3), CONNECTIONS ("16 64 256"), SCALE_DURATION (50),
+# Settings (environment): DURATION (10s), ROUNDS (3), CONNECTIONS ("16 64 256"), SCALE_DURATION (50), STARTS (5),
 # BROKER_OPTS (extra JVM flags for the broker, e.g. -Dquarkus.log.category.\"token-broker.audit\".level=OFF),
 # SKIP_BUILD=1 to reuse the jars already built.
 # Needs wrk, gnuplot, redis-server and python3; installs missing ones from Debian's packages.
@@ -20,6 +22,7 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-"16 64 256"}
 SCALE_DURATION=${SCALE_DURATION:-50}
+STARTS=${STARTS:-5}
 # The Deployment's heap: 70 % (JAVA_MAX_MEM_RATIO) of its 384 MiB memory limit.
 HEAP=-Xmx268m
 KEY=bench-caller-key
@@ -89,18 +92,71 @@ redis_commands() {
   redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed/ {print $2 + 0}'
 }
 
-start_broker() { # PORT [extra -D flags...]: starts one replica, sets BROKER_PID
+broker_command() { # PORT [extra JVM flags...]: sets BROKER_COMMAND, one replica's command line
   local port=$1; shift
-  java $HEAP -Dquarkus.http.port="$port" \
-    -Dquarkus.redis.hosts="redis://127.0.0.1:$REDIS_PORT" \
-    -Dbroker.clients.default.base-url="http://127.0.0.1:$PLATFORM_PORT" \
-    -Dbroker.clients.default.client-id=bench-client \
-    -Dbroker.clients.default.secret=bench-secret \
-    -Dbroker.callers.bench.key-sha256="$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)" \
-    -Dbroker.callers.bench.clients='*' \
-    ${BROKER_OPTS:-} "$@" -jar target/quarkus-app/quarkus-run.jar >"$WORK/broker-$port.log" 2>&1 &
+  BROKER_COMMAND=(java $HEAP -Dquarkus.http.port="$port"
+    -Dquarkus.redis.hosts="redis://127.0.0.1:$REDIS_PORT"
+    -Dbroker.clients.default.base-url="http://127.0.0.1:$PLATFORM_PORT"
+    -Dbroker.clients.default.client-id=bench-client
+    -Dbroker.clients.default.secret=bench-secret
+    -Dbroker.callers.bench.key-sha256="$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)"
+    -Dbroker.callers.bench.clients='*'
+    ${BROKER_OPTS:-} "$@" -jar "$PWD/target/quarkus-app/quarkus-run.jar")
+}
+
+start_broker() { # PORT [extra JVM flags...]: starts one replica, sets BROKER_PID
+  local port=$1
+  broker_command "$@"
+  "${BROKER_COMMAND[@]}" >"$WORK/broker-$port.log" 2>&1 &
   BROKER_PID=$!
   PIDS+=($BROKER_PID)
+}
+
+appcds_archive() { # runs Dockerfile.jvm's training run against the built app: target/quarkus-app/app-cds.jsa
+  local training
+  training=$(awk '/^RUN java -XX:ArchiveClassesAtExit/,/quarkus-run.jar$/' Dockerfile.jvm \
+    | sed 's/^RUN //; s/\\$//' | tr '\n' ' ' | sed "s|/deployments|$PWD/target/quarkus-app|g")
+  rm -f target/quarkus-app/app-cds.jsa
+  $training >"$WORK/appcds-training.log" 2>&1
+}
+
+first_token_ms() { # PORT [extra JVM flags...]: median over STARTS launches of launch -> first 200 on /token
+  local port=$1 launch
+  broker_command "$@"
+  for launch in $(seq "$STARTS"); do
+    python3 bench/first_answer.py "http://127.0.0.1:$port/token" "Bearer $KEY" "$WORK/start-$launch.log" \
+      -- "${BROKER_COMMAND[@]}"
+  done | median
+}
+
+startup_rows() { # prints the start-up rows of the results table; the first token is in Redis already
+  local port plain cds floor
+  port=$(free_port)
+  start_broker "$port"
+  wait_for "http://127.0.0.1:$port/token" "Authorization: Bearer $KEY"
+  kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
+  echo "Start-up: $STARTS launches each" >&2
+  plain=$(first_token_ms "$port")
+  appcds_archive
+  cds=$(first_token_ms "$port" -XX:SharedArchiveFile="$PWD/target/quarkus-app/app-cds.jsa" -Xshare:auto)
+  floor=$(for launch in $(seq "$STARTS"); do
+    python3 bench/first_answer.py "http://127.0.0.1:$port/token" "" "$WORK/floor-start.log" \
+      -- java $HEAP -Dquarkus.http.port="$port" -jar bench/floor/target/quarkus-app/quarkus-run.jar
+  done | median)
+  echo "| first token after launch, warm Redis (median of $STARTS) | $cds ms with the image's AppCDS archive; $plain ms plain \`java -jar\` (floor's first answer: $floor ms) |"
+}
+
+startup_mode() {
+  start_redis
+  start_platform 0.2
+  local table="$RESULTS/startup.md"
+  {
+    echo "Start-up on $(nproc) cores, $(java -version 2>&1 | head -1), heap $HEAP."
+    echo
+    echo "| start-up | time |"
+    echo "|---|---|"
+    startup_rows
+  } | tee "$table"
 }
 
 ms() { # a wrk duration (850.00us, 1.20ms, 2.00s) in milliseconds
@@ -127,15 +183,11 @@ latency_mode() {
   local broker_port floor_port auth="Authorization: Bearer $KEY"
   broker_port=$(free_port); floor_port=$(free_port)
 
-  # Time to the first token with a warm Redis: a first replica stores the token, a second one starts.
+  # Start-up first, on an idle machine, with the token already in Redis.
+  local startup
+  startup=$(startup_rows)
   start_broker "$broker_port"
   wait_for "http://127.0.0.1:$broker_port/token" "$auth"
-  kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
-  local launched first_token_ms
-  launched=$(date +%s%N)
-  start_broker "$broker_port"
-  wait_for "http://127.0.0.1:$broker_port/token" "$auth"
-  first_token_ms=$((($(date +%s%N) - launched) / 1000000))
   local broker_pid=$BROKER_PID
 
   java $HEAP -Dquarkus.http.port="$floor_port" -jar bench/floor/target/quarkus-app/quarkus-run.jar >"$WORK/floor.log" 2>&1 &
@@ -186,7 +238,7 @@ latency_mode() {
     echo "| platform calls | $load_calls |"
     echo "| Redis commands | $load_commands (idle for ${DURATION}: $idle_commands; the background sync every 500 ms, none per request) |"
     echo "| RSS after load | broker $(rss_mib "$broker_pid") MiB, floor $(rss_mib "$floor_pid") MiB (both $HEAP, the Deployment's heap) |"
-    echo "| first token after launch, warm Redis | $first_token_ms ms (JVM) |"
+    echo "$startup"
   } | tee "$table"
 
   gnuplot <<EOF
@@ -259,5 +311,6 @@ install_missing
 case "$MODE" in
   latency) latency_mode ;;
   scale) scale_mode ;;
-  *) echo "usage: bench/run.sh [latency|scale]" >&2; exit 2 ;;
+  startup) startup_mode ;;
+  *) echo "usage: bench/run.sh [latency|scale|startup]" >&2; exit 2 ;;
 esac
