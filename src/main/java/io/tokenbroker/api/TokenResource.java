@@ -17,7 +17,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.function.BiFunction;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -57,16 +56,16 @@ public class TokenResource {
     @APIResponse(responseCode = "200", description = "the token",
             content = @Content(schema = @Schema(implementation = TokenResponse.class)))
     @ProblemResponses
-    public Uni<Response> json(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
-        return handOut(request, http, responses::json);
+    public Uni<byte[]> json(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
+        return handOut(request, http, true);
     }
 
     @GET
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The current access token of a client, as the bare token")
     @ProblemResponses
-    public Uni<Response> text(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
-        return handOut(request, http, responses::text);
+    public Uni<byte[]> text(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
+        return handOut(request, http, false);
     }
 
     @POST
@@ -97,13 +96,20 @@ public class TokenResource {
         });
     }
 
-    private Uni<Response> handOut(ContainerRequestContext request, HttpServerRequest http,
-            BiFunction<String, TokenRecord, Response> answer) {
+    /** A fresh token in memory is answered at once; otherwise when the broker has one. */
+    private Uni<byte[]> handOut(ContainerRequestContext request, HttpServerRequest http, boolean json) {
         String name = client(request, http);
-        return broker.currentToken(name).map(record -> {
-            audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, remote(http));
-            return answer.apply(name, record);
-        });
+        TokenRecord fresh = broker.servableNow(name);
+        if (fresh != null) {
+            return Uni.createFrom().item(handOut(request, http, name, fresh, json));
+        }
+        return broker.currentToken(name).map(record -> handOut(request, http, name, record, json));
+    }
+
+    private byte[] handOut(ContainerRequestContext request, HttpServerRequest http, String name, TokenRecord record,
+            boolean json) {
+        audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, remote(http));
+        return responses.handOut(name, record, json, http.response());
     }
 
     /** The peer's address, for the audit trail. */
