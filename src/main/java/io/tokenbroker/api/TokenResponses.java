@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.store.TokenRecord;
-import jakarta.enterprise.context.ApplicationScoped;
 import io.vertx.core.http.HttpServerResponse;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -42,8 +42,13 @@ class TokenResponses {
         this.metrics = metrics;
     }
 
+    /** The JSON answer as a JAX-RS response, for {@code POST /token/refresh}. */
     Response json(String client, TokenRecord record) {
-        return answer(client, record, MediaType.APPLICATION_JSON_TYPE, true);
+        metrics.tokenServed(client);
+        Rendered answer = rendered(client, record);
+        return Response.ok(answer.json(), MediaType.APPLICATION_JSON_TYPE)
+                .header(HttpHeaders.CACHE_CONTROL, answer.cacheControl())
+                .build();
     }
 
     /**
@@ -55,14 +60,6 @@ class TokenResponses {
         Rendered answer = rendered(client, record);
         response.putHeader(HttpHeaders.CACHE_CONTROL, answer.cacheControl());
         return json ? answer.json() : answer.text();
-    }
-
-    private Response answer(String client, TokenRecord record, MediaType type, boolean json) {
-        metrics.tokenServed(client);
-        Rendered answer = rendered(client, record);
-        return Response.ok(json ? answer.json() : answer.text(), type)
-                .header(HttpHeaders.CACHE_CONTROL, answer.cacheControl())
-                .build();
     }
 
     private Rendered rendered(String client, TokenRecord record) {

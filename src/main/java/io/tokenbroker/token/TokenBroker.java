@@ -61,25 +61,27 @@ public class TokenBroker {
     }
 
     /**
-     * The client's current token. Completes at once when this replica holds a fresh one; otherwise
-     * when the shared acquisition ends.
-     *
-     * @throws UnknownClientException if no such client is configured
-     */
-    /**
      * The client's token if this replica holds one that may be handed out now, else {@code null}: the
      * hot path's answer, with no Uni to build (see {@link #currentToken} for the rest).
+     *
+     * @throws UnknownClientException if no such client is configured
      */
     public TokenRecord servableNow(String client) {
         TokenRecord known = state(client).current();
         return known != null && known.servableAt(clock.instant()) ? known : null;
     }
 
+    /**
+     * The client's current token. Completes at once when this replica holds a fresh one; otherwise
+     * when the shared acquisition ends.
+     *
+     * @throws UnknownClientException if no such client is configured
+     */
     public Uni<TokenRecord> currentToken(String client) {
         ClientTokenState state = state(client);
-        TokenRecord known = state.current();
-        if (known != null && known.servableAt(clock.instant())) {
-            return Uni.createFrom().item(known);
+        TokenRecord fresh = servableNow(client);
+        if (fresh != null) {
+            return Uni.createFrom().item(fresh);
         }
         return shared(state, () -> acquirer.acquire(client, TokenRecord.MINIMUM_REMAINING, knownGeneration(state)));
     }
