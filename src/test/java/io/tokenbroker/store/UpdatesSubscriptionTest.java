@@ -8,10 +8,17 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +103,61 @@ class UpdatesSubscriptionTest {
         assertThat(subscription.isOpen()).isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> server.call("PUBLISH", CHANNEL, "after-close").equals(":0"));
         assertThat(received).doesNotContain("after-close");
+    }
+
+    @Test
+    void anAttemptRedisNeverConfirmsIsDroppedAndTriedAgain() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        accepted.add(silent.accept());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+            Clock clock = new Clock() {
+                @Override
+                public ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return now.get();
+                }
+            };
+            Redis client = Redis.createClient(vertx, new RedisOptions()
+                    .setConnectionString("redis://127.0.0.1:" + silent.getLocalPort()));
+            UpdatesSubscription unconfirmed = new UpdatesSubscription(client, CHANNEL, received::add, clock);
+            try {
+                unconfirmed.ensureOpen();
+                await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() == 1);
+
+                unconfirmed.ensureOpen();
+                assertThat(accepted).as("still within the confirmation time: no second attempt").hasSize(1);
+
+                now.set(now.get().plus(UpdatesSubscription.CONFIRMATION_TIMEOUT).plusSeconds(1));
+                unconfirmed.ensureOpen();
+                await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() == 2);
+                assertThat(unconfirmed.isOpen()).isFalse();
+            } finally {
+                unconfirmed.close();
+                for (Socket socket : accepted) {
+                    socket.close();
+                }
+            }
+        }
     }
 
     /** What a maintenance check does: make sure it is open, then look again at the next check. */
