@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.store.TokenRecord;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,22 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 class TokenResponses {
 
-    /** One client's answer for one token and one value of {@code expiresIn}. */
-    private record Rendered(TokenRecord record, long expiresIn, byte[] json, byte[] text, String cacheControl) {
+    // Header names and values in Netty's ready-encoded form, as Quarkus REST writes them.
+    private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+    private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+    private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json;charset=UTF-8");
+    private static final CharSequence TEXT_TYPE = HttpHeaders.createOptimized("text/plain;charset=UTF-8");
+
+    /**
+     * One client's answer for one token and one value of {@code expiresIn}; the buffers hold the same
+     * bytes for Vert.x, which writes a slice of a buffer, so one buffer serves every request.
+     */
+    private record Rendered(TokenRecord record, long expiresIn, byte[] json, byte[] text, String cacheControl,
+            Buffer jsonBuffer, Buffer textBuffer) {
+
+        Rendered(TokenRecord record, long expiresIn, byte[] json, byte[] text, String cacheControl) {
+            this(record, expiresIn, json, text, cacheControl, Buffer.buffer(json), Buffer.buffer(text));
+        }
     }
 
     private final Clock clock;
@@ -47,7 +62,7 @@ class TokenResponses {
         metrics.tokenServed(client);
         Rendered answer = rendered(client, record);
         return Response.ok(answer.json(), MediaType.APPLICATION_JSON_TYPE)
-                .header(HttpHeaders.CACHE_CONTROL, answer.cacheControl())
+                .header(CACHE_CONTROL.toString(), answer.cacheControl())
                 .build();
     }
 
@@ -58,8 +73,17 @@ class TokenResponses {
     byte[] handOut(String client, TokenRecord record, boolean json, HttpServerResponse response) {
         metrics.tokenServed(client);
         Rendered answer = rendered(client, record);
-        response.putHeader(HttpHeaders.CACHE_CONTROL, answer.cacheControl());
+        response.putHeader(CACHE_CONTROL, answer.cacheControl());
         return json ? answer.json() : answer.text();
+    }
+
+    /** The same answer as {@link #handOut}, written and ended on the HTTP response directly. */
+    void send(String client, TokenRecord record, boolean json, HttpServerResponse response) {
+        metrics.tokenServed(client);
+        Rendered answer = rendered(client, record);
+        response.putHeader(CACHE_CONTROL, answer.cacheControl())
+                .putHeader(CONTENT_TYPE, json ? JSON_TYPE : TEXT_TYPE)
+                .end(json ? answer.jsonBuffer() : answer.textBuffer());
     }
 
     private Rendered rendered(String client, TokenRecord record) {

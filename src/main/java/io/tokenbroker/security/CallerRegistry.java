@@ -74,12 +74,11 @@ public class CallerRegistry {
      * @throws NotAuthenticatedException if it is missing, not a bearer credential, or not a caller's
      */
     public Caller authenticate(String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()
-                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        String credential = bearerCredential(authorization);
+        if (credential == null) {
             metrics.authenticationFailed("missing");
             throw new NotAuthenticatedException("a bearer credential (API key or ServiceAccount token) is required");
         }
-        String credential = authorization.substring(BEARER.length()).strip();
         Caller byKey = byKeyHash.get(ByteBuffer.wrap(sha256(credential)));
         if (byKey != null) {
             return byKey;
@@ -94,6 +93,32 @@ public class CallerRegistry {
         }
         metrics.authenticationFailed("unknown-key");
         throw new NotAuthenticatedException("the API key is not known");
+    }
+
+    /**
+     * The caller an {@code Authorization} header identifies when a look-up is enough: an API key, or a
+     * ServiceAccount token verified before. Null otherwise, with nothing counted or logged: {@link
+     * #authenticate} then decides, and gives the reason.
+     */
+    public Caller recognise(String authorization) {
+        String credential = bearerCredential(authorization);
+        if (credential == null) {
+            return null;
+        }
+        Caller byKey = byKeyHash.get(ByteBuffer.wrap(sha256(credential)));
+        if (byKey != null || serviceAccounts.isEmpty()) {
+            return byKey;
+        }
+        return serviceAccounts.get().remembered(credential);
+    }
+
+    /** The credential of a {@code Bearer} header; null when there is none. */
+    private static String bearerCredential(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        return authorization.substring(BEARER.length()).strip();
     }
 
     /** The SHA-256 of {@code key}, as {@code broker.callers.CALLER.key-sha256} holds it (hex). */

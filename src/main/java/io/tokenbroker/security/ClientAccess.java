@@ -41,4 +41,13 @@ public class ClientAccess {
         }
         return client;
     }
+
+    /**
+     * The client {@code caller} asked for, if it exists and the caller may read it; null in every case
+     * where {@link #resolve} throws (a malformed name is never a configured one).
+     */
+    public String readable(Caller caller, String requested) {
+        String client = requested == null ? defaultClient : requested;
+        return clients.contains(client) && caller.mayRead(client) ? client : null;
+    }
 }

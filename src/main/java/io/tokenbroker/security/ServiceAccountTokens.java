@@ -68,14 +68,20 @@ final class ServiceAccountTokens {
      * @throws NotAuthenticatedException if it does not verify or names no configured caller
      */
     Caller authenticate(String jwt) {
-        Verified known = verified.get(jwt);
-        if (known != null && clock.instant().isBefore(known.expiresAt())) {
-            return known.caller();
+        Caller known = remembered(jwt);
+        if (known != null) {
+            return known;
         }
         JwtClaims claims = verify(jwt);
         Caller caller = callerOf(claims);
         remember(jwt, caller, claims);
         return caller;
+    }
+
+    /** The caller of {@code jwt} if it was verified before and has not expired; null if it needs verifying. */
+    Caller remembered(String jwt) {
+        Verified known = verified.get(jwt);
+        return known != null && clock.instant().isBefore(known.expiresAt()) ? known.caller() : null;
     }
 
     private JwtClaims verify(String jwt) {

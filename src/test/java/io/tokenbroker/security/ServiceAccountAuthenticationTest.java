@@ -4,9 +4,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tokenbroker.testing.AnsweredByQuarkusRest;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectServiceAccountIssuer;
 import io.tokenbroker.testing.ServiceAccountIssuer;
@@ -42,6 +44,19 @@ class ServiceAccountAuthenticationTest {
         given().header("Authorization", "Bearer " + issuer.token(NS, SA))
                 .get("/token?client=other")
                 .then().statusCode(200).body("client", equalTo("other"));
+    }
+
+    @Test
+    void aTokenVerifiedOnceIsThenRecognisedByLookUp() {
+        String token = issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE,
+                Instant.now().plus(Duration.ofMinutes(50)), issuer.signingKey());
+
+        // The first request verifies the signature (through Quarkus REST); later ones find the caller
+        // it remembered and are answered by the route ahead of Quarkus REST.
+        given().header("Authorization", "Bearer " + token).get("/token?client=other")
+                .then().statusCode(200).header(AnsweredByQuarkusRest.HEADER, equalTo("quarkus-rest"));
+        given().header("Authorization", "Bearer " + token).get("/token?client=other")
+                .then().statusCode(200).header(AnsweredByQuarkusRest.HEADER, nullValue());
     }
 
     @Test
