@@ -10,7 +10,7 @@
 #   bench/run.sh startup    Only the start-up: launch to first token (warm Redis), median of
 #                           STARTS launches, plain and with the AppCDS archive Dockerfile.jvm builds.
 #
-# Settings (environment): DURATION (10s), ROUNDS (3), CONNECTIONS ("16 64 256"), SCALE_DURATION (50), STARTS (5),
+# Settings (environment): DURATION (10s), ROUNDS (5), CONNECTIONS ("16 64 256"), SCALE_DURATION (50), STARTS (5),
 # BROKER_OPTS (extra JVM flags for the broker, e.g. -Dquarkus.log.category.\"token-broker.audit\".level=OFF),
 # SKIP_BUILD=1 to reuse the jars already built.
 # Needs wrk, gnuplot, redis-server and python3; installs missing ones from Debian's packages.
@@ -19,12 +19,13 @@ cd "$(dirname "$0")/.."
 
 MODE=${1:-latency}
 DURATION=${DURATION:-10s}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 CONNECTIONS=${CONNECTIONS:-"16 64 256"}
 SCALE_DURATION=${SCALE_DURATION:-50}
 STARTS=${STARTS:-5}
-# The Deployment's heap: 70 % (JAVA_MAX_MEM_RATIO) of its 384 MiB memory limit.
-HEAP=-Xmx268m
+# The Deployment's JVM: a heap of 70 % (JAVA_MAX_MEM_RATIO) of its 384 MiB memory limit, and the
+# metaspace threshold Dockerfile.jvm sets. The floor runs with the same flags.
+HEAP="-Xmx268m -XX:MetaspaceSize=64m"
 KEY=bench-caller-key
 RESULTS=bench/results
 WORK=$(mktemp -d)
@@ -151,7 +152,7 @@ startup_mode() {
   start_platform 0.2
   local table="$RESULTS/startup.md"
   {
-    echo "Start-up on $(nproc) cores, $(java -version 2>&1 | head -1), heap $HEAP."
+    echo "Start-up on $(nproc) cores, $(java -version 2>&1 | head -1), JVM flags $HEAP."
     echo
     echo "| start-up | time |"
     echo "|---|---|"
@@ -171,6 +172,11 @@ measure() { # URL CONNECTIONS [Authorization header]: prints "req/s p50-ms p99-m
 $(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")") \
 $(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")") \
 $(awk '/requests in/ {print $1}' <<<"$out")"
+}
+
+round_ratios() { # CONNECTIONS FIELD: broker/floor ratio of FIELD in each round, in order
+  awk -v c="$1" -v f="$2" '$2 == c && $1 == "floor" { fl[++i] = $f } $2 == c && $1 == "broker" { br[++j] = $f }
+    END { for (k = 1; k <= j; k++) printf "%s%.2f", (k > 1 ? ", " : ""), br[k] / fl[k] }' "$WORK/samples"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -229,15 +235,18 @@ latency_mode() {
   {
     echo "GET /token (authenticated, JSON) against the floor; medians of $ROUNDS interleaved ${DURATION} wrk runs (2 threads) on $(nproc) cores, $(date -u +%Y-%m-%d)."
     echo
-    echo "| connections | floor req/s | broker req/s | throughput ratio | floor p50 | broker p50 | floor p99 | broker p99 | p99 ratio |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    awk 'NR > 1 { printf "| %d | %.0f | %.0f | **%.2fx** | %.2f ms | %.2f ms | %.2f ms | %.2f ms | **%.2fx** |\n", $1, $2, $3, $3 / $2, $6, $7, $4, $5, $5 / $4 }' "$RESULTS/get-token.dat"
+    echo "| connections | floor req/s | broker req/s | throughput ratio | floor p50 | broker p50 | floor p99 | broker p99 | p99 ratio | p99 ratio, round by round |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    local c
+    for c in $CONNECTIONS; do
+      awk -v c="$c" -v rounds="$(round_ratios "$c" 5)" '$1 == c { printf "| %d | %.0f | %.0f | **%.2fx** | %.2f ms | %.2f ms | %.2f ms | %.2f ms | **%.2fx** | %s |\n", $1, $2, $3, $3 / $2, $6, $7, $4, $5, $5 / $4, rounds }' "$RESULTS/get-token.dat"
+    done
     echo
     echo "| during the load ($load_seconds s, $requests broker requests) | |"
     echo "|---|---|"
     echo "| platform calls | $load_calls |"
     echo "| Redis commands | $load_commands (idle for ${DURATION}: $idle_commands; the background sync every 500 ms, none per request) |"
-    echo "| RSS after load | broker $(rss_mib "$broker_pid") MiB, floor $(rss_mib "$floor_pid") MiB (both $HEAP, the Deployment's heap) |"
+    echo "| RSS after load | broker $(rss_mib "$broker_pid") MiB, floor $(rss_mib "$floor_pid") MiB (both with $HEAP, as in the Deployment) |"
     echo "$startup"
   } | tee "$table"
 
