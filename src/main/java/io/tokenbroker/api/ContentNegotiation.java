@@ -25,8 +25,7 @@ class ContentNegotiation {
     @ServerRequestFilter
     void requireAcceptable(ContainerRequestContext request, ResourceInfo resource) {
         String accept = request.getHeaderString("Accept");
-        if (accept == null || accept.equals("*/*") || accept.equals(MediaType.APPLICATION_JSON)
-                || resource.getResourceMethod() == null) {
+        if (acceptsJson(accept) || resource.getResourceMethod() == null) {
             return; // what nearly every caller sends: nothing to negotiate
         }
         List<MediaType> acceptable;
@@ -40,6 +39,11 @@ class ContentNegotiation {
         if (!match) {
             throw new NotAcceptableException();
         }
+    }
+
+    /** Whether an {@code Accept} header is one of the plain forms that take JSON: absent, any, or JSON. */
+    static boolean acceptsJson(String accept) {
+        return accept == null || accept.equals("*/*") || accept.equals(MediaType.APPLICATION_JSON);
     }
 
     private static List<MediaType> producedBy(Method method) {

@@ -14,11 +14,12 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 
 /**
  * {@code GET /token} as nearly every caller sends it, answered on the I/O thread ahead of Quarkus REST:
  * a known API key (or a ServiceAccount token verified before), a client the caller may read, JSON or
- * the bare token, and a fresh token in memory. It gives the same answer as {@link TokenResource},
+ * the bare token, and a fresh token in memory. It gives the answer {@link TokenResource} would give,
  * without a per-request REST context, filters and parameter injection. Any other request (one that
  * ends in an error, waits for a token or needs negotiating) goes on to {@link TokenResource}
  * unchanged, so there is still one place that decides errors.
@@ -26,6 +27,7 @@ import jakarta.ws.rs.core.MediaType;
 @Singleton
 class FreshTokenRoute {
 
+    private static final String PATH = "/token";
     /** After {@link RequestBodyLimit}, before Quarkus REST. */
     private static final int ORDER = -90;
 
@@ -45,29 +47,47 @@ class FreshTokenRoute {
     }
 
     void install(@Observes Router router) {
-        router.get("/token").order(ORDER).handler(this::serve);
+        router.get(PATH).order(ORDER).handler(this::serve);
     }
 
     private void serve(RoutingContext context) {
         HttpServerRequest request = context.request();
-        MultiMap headers = request.headers();
-        String accept = headers.get(HttpHeaders.ACCEPT);
-        boolean json = accept == null || accept.equals("*/*") || accept.equals(MediaType.APPLICATION_JSON);
-        boolean simple = (json || accept.equals(MediaType.TEXT_PLAIN)) && !hasBody(headers);
-        Caller caller = simple ? callers.recognise(headers.get(HttpHeaders.AUTHORIZATION)) : null;
-        String client = caller == null ? null
-                : access.readable(caller, request.query() == null ? null : request.getParam(TokenResource.CLIENT));
+        Caller caller = usual(request) ? callers.recognise(request.getHeader(HttpHeaders.AUTHORIZATION)) : null;
+        String client = caller == null ? null : requestedClient(caller, request);
         TokenRecord fresh = client == null ? null : broker.servableNow(client);
         if (fresh == null) {
             context.next();
             return;
         }
         audit.handedOut(caller, client, fresh, TokenResource.remote(request));
+        boolean json = ContentNegotiation.acceptsJson(request.getHeader(HttpHeaders.ACCEPT));
         responses.send(client, fresh, json, request.response());
     }
 
-    /** A GET with a body is left to Quarkus REST, which reads (or refuses) it before answering. */
+    /**
+     * Whether the request is one the route may answer: exactly {@code /token} (Vert.x would also match
+     * {@code /token/}), one {@code Authorization} header, at most one {@code Accept} header taking JSON or
+     * the bare token, and no body. Repeated headers are left to Quarkus REST, which joins their values.
+     */
+    private static boolean usual(HttpServerRequest request) {
+        MultiMap headers = request.headers();
+        if (!PATH.equals(request.path()) || hasBody(headers)) {
+            return false;
+        }
+        List<String> accept = headers.getAll(HttpHeaders.ACCEPT);
+        return headers.getAll(HttpHeaders.AUTHORIZATION).size() == 1 && accept.size() <= 1
+                && (accept.isEmpty() || ContentNegotiation.acceptsJson(accept.get(0))
+                        || accept.get(0).equals(MediaType.TEXT_PLAIN));
+    }
+
+    /** A declared body; {@code Content-Length: 0}, which Java's HTTP client sends with every GET, is none. */
     private static boolean hasBody(MultiMap headers) {
-        return headers.contains(HttpHeaders.CONTENT_LENGTH) || headers.contains(HttpHeaders.TRANSFER_ENCODING);
+        String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+        return (length != null && !length.equals("0")) || headers.contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
+    /** The client asked for, if the caller may read it; null otherwise. */
+    private String requestedClient(Caller caller, HttpServerRequest request) {
+        return access.readableClient(caller, request.query() == null ? null : request.getParam(TokenResource.CLIENT));
     }
 }

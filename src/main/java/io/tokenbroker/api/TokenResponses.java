@@ -26,8 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 class TokenResponses {
 
-    // Header names and values in Netty's ready-encoded form, as Quarkus REST writes them.
-    private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+    // Header names and values encoded once (Netty's AsciiString), with the values Quarkus REST sends.
+    private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized(jakarta.ws.rs.core.HttpHeaders.CACHE_CONTROL);
     private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
     private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json;charset=UTF-8");
     private static final CharSequence TEXT_TYPE = HttpHeaders.createOptimized("text/plain;charset=UTF-8");
@@ -62,7 +62,7 @@ class TokenResponses {
         metrics.tokenServed(client);
         Rendered answer = rendered(client, record);
         return Response.ok(answer.json(), MediaType.APPLICATION_JSON_TYPE)
-                .header(CACHE_CONTROL.toString(), answer.cacheControl())
+                .header(jakarta.ws.rs.core.HttpHeaders.CACHE_CONTROL, answer.cacheControl())
                 .build();
     }
 

@@ -46,7 +46,7 @@ public class ClientAccess {
      * The client {@code caller} asked for, if it exists and the caller may read it; null in every case
      * where {@link #resolve} throws (a malformed name is never a configured one).
      */
-    public String readable(Caller caller, String requested) {
+    public String readableClient(Caller caller, String requested) {
         String client = requested == null ? defaultClient : requested;
         return clients.contains(client) && caller.mayRead(client) ? client : null;
     }

@@ -4,11 +4,23 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.tokenbroker.testing.AnsweredByQuarkusRest;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.TestAccounts;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +33,9 @@ import org.junit.jupiter.api.Test;
 class FreshTokenRouteTest {
 
     private static final String ALICE = "Bearer " + TestAccounts.ALICE_KEY;
+
+    @TestHTTPResource("/token")
+    URI token;
 
     @BeforeEach
     void tokenInMemory() {
@@ -68,10 +83,77 @@ class FreshTokenRouteTest {
     }
 
     @Test
+    void answersARequestWithoutAcceptAsJson() throws Exception {
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(token + "?client=other"))
+                .header("Authorization", ALICE).GET());
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json;charset=UTF-8");
+        assertThat(answer.headers().firstValue(AnsweredByQuarkusRest.HEADER)).isEmpty();
+    }
+
+    @Test
+    void countsTheTokensItServes() {
+        double before = servedCount("other");
+
+        Response answer = get("/token?client=other", ALICE, null);
+
+        assertThat(answer.header(AnsweredByQuarkusRest.HEADER)).isNull();
+        assertThat(servedCount("other")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void leavesRepeatedHeadersToTheResource() throws Exception {
+        // Quarkus REST joins repeated values ("Bearer a,Bearer b"), which is no caller's key.
+        HttpResponse<String> twoKeys = send(HttpRequest.newBuilder(URI.create(token + "?client=other"))
+                .header("Authorization", ALICE).header("Authorization", ALICE).GET());
+        assertThat(twoKeys.statusCode()).isEqualTo(401);
+        assertThat(twoKeys.headers().firstValue(AnsweredByQuarkusRest.HEADER)).hasValue("quarkus-rest");
+
+        HttpResponse<String> twoAccepts = send(HttpRequest.newBuilder(URI.create(token + "?client=other"))
+                .header("Authorization", ALICE).header("Accept", "application/json").header("Accept", "text/plain").GET());
+        assertThat(twoAccepts.headers().firstValue(AnsweredByQuarkusRest.HEADER)).hasValue("quarkus-rest");
+    }
+
+    @Test
+    void anUndecodableQueryIsRefusedBeforeAnyRoute() throws Exception {
+        // No HTTP client sends "%zz" (not an escape), so the request is written by hand. Quarkus checks
+        // the request line before any route runs, so neither this route nor the resource sees it.
+        try (Socket socket = new Socket(token.getHost(), token.getPort())) {
+            socket.getOutputStream().write(("GET /token?client=%zz HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + ALICE
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 400 ").doesNotContain("%zz").doesNotContain("accessToken");
+        }
+    }
+
+    @Test
+    void leavesOtherPathsToTheResource() {
+        Response answer = get("/token/", ALICE, null);
+
+        assertThat(answer.header(AnsweredByQuarkusRest.HEADER)).isEqualTo("quarkus-rest");
+    }
+
+    @Test
     void leavesAGetWithABodyToTheResource() {
         Response answer = given().header("Authorization", ALICE).contentType("application/json").body("{}")
                 .get("/token?client=other");
         assertThat(answer.header(AnsweredByQuarkusRest.HEADER)).isNotNull();
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        // java.net.http sends no Accept header of its own, and repeats a header added twice.
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double servedCount(String client) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher served = Pattern.compile("broker_token_requests_total\\{client=\"" + client
+                + "\",outcome=\"served\"[^}]*} (\\S+)").matcher(metrics);
+        assertThat(served.find()).as("served counter of %s", client).isTrue();
+        return Double.parseDouble(served.group(1));
     }
 
     private static Response get(String path, String authorization, String accept) {
@@ -90,10 +172,18 @@ class FreshTokenRouteTest {
         assertThat(resource.header(AnsweredByQuarkusRest.HEADER)).isNotNull();
         assertThat(route.statusCode()).isEqualTo(resource.statusCode()).isEqualTo(200);
         assertThat(route.contentType()).isEqualTo(resource.contentType());
+        assertThat(headerNames(route)).isEqualTo(headerNames(resource));
         assertThat(route.header("Cache-Control")).startsWith("private, max-age=");
         // expiresIn and max-age count down in whole seconds, so the two answers may be a second apart.
         assertThat(withoutSeconds(route.asString())).isEqualTo(withoutSeconds(resource.asString()));
         assertThat(withoutSeconds(route.header("Cache-Control"))).isEqualTo(withoutSeconds(resource.header("Cache-Control")));
+    }
+
+    /** The header names of an answer, in lower case, without the test's mark. */
+    private static Set<String> headerNames(Response answer) {
+        return answer.headers().asList().stream().map(header -> header.getName().toLowerCase(Locale.ROOT))
+                .filter(name -> !name.equals(AnsweredByQuarkusRest.HEADER.toLowerCase(Locale.ROOT)))
+                .collect(Collectors.toSet());
     }
 
     private static String withoutSeconds(String answer) {
