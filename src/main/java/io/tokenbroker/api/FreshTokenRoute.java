@@ -28,8 +28,11 @@ import java.util.List;
 class FreshTokenRoute {
 
     private static final String PATH = "/token";
-    /** After {@link RequestBodyLimit}, before Quarkus REST. */
-    private static final int ORDER = -90;
+    /**
+     * Before {@link RequestBodyLimit} (which has nothing to check in the bodiless requests answered
+     * here) and Quarkus REST.
+     */
+    private static final int ORDER = -110;
 
     private final CallerRegistry callers;
     private final ClientAccess access;

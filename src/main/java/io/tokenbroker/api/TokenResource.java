@@ -8,6 +8,7 @@ import io.tokenbroker.security.ClientAccess;
 import io.tokenbroker.store.TokenRecord;
 import io.tokenbroker.token.TokenBroker;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -112,9 +113,13 @@ public class TokenResource {
         return responses.handOut(name, record, json, http.response());
     }
 
-    /** The peer's address, for the audit trail. */
+    /**
+     * The address of the TCP peer, for the audit trail. Forwarded headers are not used: any caller can
+     * set them. (The connection keeps its address; the request's own would parse them on every call.)
+     */
     static String remote(HttpServerRequest http) {
-        return http.remoteAddress() == null ? "-" : http.remoteAddress().hostAddress();
+        SocketAddress peer = http.connection() == null ? null : http.connection().remoteAddress();
+        return peer == null || peer.hostAddress() == null ? "-" : peer.hostAddress();
     }
 
     /** The client asked for: read raw, because {@code @QueryParam} cannot tell {@code ?client=} from absent. */

@@ -22,6 +22,11 @@ public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, l
         return remainingAt(now).compareTo(MINIMUM_REMAINING) >= 0;
     }
 
+    /** {@link #servableAt} for a time in epoch milliseconds: the hot path's check, with nothing allocated. */
+    public boolean servableAtMillis(long nowMillis) {
+        return expiresAt.toEpochMilli() - nowMillis >= MINIMUM_REMAINING.toMillis();
+    }
+
     /**
      * Whether this record should replace {@code known} in a replica's memory at {@code now}: a higher
      * generation; another token requested later (after a Redis restart, generations may start again

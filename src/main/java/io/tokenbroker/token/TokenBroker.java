@@ -68,7 +68,7 @@ public class TokenBroker {
      */
     public TokenRecord servableNow(String client) {
         TokenRecord known = state(client).current();
-        return known != null && known.servableAt(clock.instant()) ? known : null;
+        return known != null && known.servableAtMillis(clock.millis()) ? known : null;
     }
 
     /**
