@@ -10,7 +10,8 @@
 #   bench/run.sh startup    Only the start-up: launch to first token (warm Redis), median of
 #                           STARTS launches, plain and with the AppCDS archive Dockerfile.jvm builds.
 #
-# Settings (environment): DURATION (10s), ROUNDS (5), CONNECTIONS ("16 64 256"), SCALE_DURATION (50), STARTS (5),
+# Settings (environment): DURATION (6s), ROUNDS (9), CONNECTIONS ("16 64 256"), SCALE_DURATION (50),
+# SCALE_REPLICAS ("1 3 6"), SCALE_CALLERS ("10 100 1000"), STARTS (5),
 # BROKER_OPTS (extra JVM flags for the broker, e.g. -Dquarkus.log.category.\"token-broker.audit\".level=OFF),
 # SKIP_BUILD=1 to reuse the jars already built.
 # Needs wrk, gnuplot, redis-server and python3; installs missing ones from Debian's packages.
@@ -18,10 +19,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MODE=${1:-latency}
-DURATION=${DURATION:-10s}
-ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-6s}
+ROUNDS=${ROUNDS:-9}
 CONNECTIONS=${CONNECTIONS:-"16 64 256"}
 SCALE_DURATION=${SCALE_DURATION:-50}
+SCALE_REPLICAS=${SCALE_REPLICAS:-"1 3 6"}
+SCALE_CALLERS=${SCALE_CALLERS:-"10 100 1000"}
 STARTS=${STARTS:-5}
 # The Deployment's JVM: a heap of 70 % (JAVA_MAX_MEM_RATIO) of its 384 MiB memory limit, and the
 # metaspace threshold Dockerfile.jvm sets. The floor runs with the same flags.
@@ -277,11 +280,11 @@ scale_mode() {
   {
     echo "Platform calls with ${lifetime}s tokens (handed out for 23 s, refreshed 3 s before: one token every ~20 s), ${SCALE_DURATION} s of load per row, callers spread over the replicas, $(date -u +%Y-%m-%d)."
     echo
-    echo "| replicas | concurrent callers | requests | failed | platform calls | token periods | calls per token period |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| replicas | concurrent callers | requests | error answers | connections wrk gave up on | platform calls | token periods | calls per token period |"
+    echo "|---|---|---|---|---|---|---|---|"
   } | tee "$table"
-  for replicas in 1 3 6; do
-    for callers in 10 100 1000; do
+  for replicas in $SCALE_REPLICAS; do
+    for callers in $SCALE_CALLERS; do
       local first=${#PIDS[@]} ports=() load=()
       start_redis
       start_platform 0.2
@@ -299,14 +302,17 @@ scale_mode() {
       done
       wait "${load[@]}"
       local elapsed_ms=$((($(date +%s%N) - started) / 1000000))
-      local requests failed calls periods
+      local requests errors unanswered calls periods
       requests=$(awk '/requests in/ {s += $1} END {print s}' "$WORK/scale")
       # Error answers, plus connections wrk gave up on (connect, read, write errors and time-outs).
-      failed=$(awk '/Non-2xx/ {s += $NF} /Socket errors/ {gsub(",", ""); s += $4 + $6 + $8 + $10} END {print s + 0}' "$WORK/scale")
+      errors=$(awk '/Non-2xx/ {s += $NF} END {print s + 0}' "$WORK/scale")
+      # Connect, read and write errors and time-outs (wrk gives up on a request after 2 s).
+      unanswered=$(awk '/Socket errors/ {gsub(",", ""); s += $4 + $6 + $8 + $10} END {print s + 0}' "$WORK/scale")
+      grep -h 'Socket errors' "$WORK/scale" >&2 || true
       calls=$(platform_calls)
       # A token is requested at the first call and then once per refresh period (lifetime - 1 s - 3 s).
       periods=$(awk -v e="$elapsed_ms" 'BEGIN { printf "%d", 1 + int(e / 1000 / 20) }')
-      printf "| %d | %d | %d | %d | %d | %d | %.2f |\n" "$replicas" "$callers" "$requests" "$failed" "$calls" \
+      printf "| %d | %d | %d | %d | %d | %d | %d | %.2f |\n" "$replicas" "$callers" "$requests" "$errors" "$unanswered" "$calls" \
         "$periods" "$(awk -v c="$calls" -v p="$periods" 'BEGIN {print c / p}')" | tee -a "$table"
       kill "${PIDS[@]:$first}" 2>/dev/null || true
       wait "${PIDS[@]:$first}" 2>/dev/null || true
