@@ -22,7 +22,7 @@ public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, l
         return remainingAt(now).compareTo(MINIMUM_REMAINING) >= 0;
     }
 
-    /** {@link #servableAt} for a time in epoch milliseconds: the hot path's check, with nothing allocated. */
+    /** {@link #servableAt} to the millisecond, for a time in epoch milliseconds: the hot path's check, allocating nothing. */
     public boolean servableAtMillis(long nowMillis) {
         return expiresAt.toEpochMilli() - nowMillis >= MINIMUM_REMAINING.toMillis();
     }
