@@ -40,12 +40,15 @@ class RequestBodyLimit {
     }
 
     private void check(RoutingContext context) {
-        if (declaredLength(context) <= maxBytes) {
+        long declared = declaredLength(context);
+        if (declared <= maxBytes) {
             context.next();
             return;
         }
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 413);
-        LOG.debugf("HTTP 413: a body of %s bytes was declared", context.request().getHeader(HttpHeaders.CONTENT_LENGTH));
+        // The parsed number, not the header: a caller's raw text has no place in a log line.
+        LOG.debugf(declared == Long.MAX_VALUE ? "HTTP 413: an unreadable or huge body length was declared"
+                : "HTTP 413: a body of %d bytes was declared", declared);
         context.response().setStatusCode(413)
                 .putHeader(HttpHeaders.CONTENT_TYPE, ProblemDetail.MEDIA_TYPE)
                 .putHeader(HttpHeaders.CONNECTION, "close")
