@@ -4,7 +4,7 @@ import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.Caller;
 import io.tokenbroker.security.CallerRegistry;
 import io.tokenbroker.security.ClientAccess;
-import io.tokenbroker.store.TokenRecord;
+import io.tokenbroker.token.TokenRecord;
 import io.tokenbroker.token.TokenBroker;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;

@@ -5,7 +5,7 @@ import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.CallerAuthenticated;
 import io.tokenbroker.security.CallerAuthenticationFilter;
 import io.tokenbroker.security.ClientAccess;
-import io.tokenbroker.store.TokenRecord;
+import io.tokenbroker.token.TokenRecord;
 import io.tokenbroker.token.TokenBroker;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;

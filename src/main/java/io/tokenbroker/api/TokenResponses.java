@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
-import io.tokenbroker.store.TokenRecord;
+import io.tokenbroker.token.TokenRecord;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;

@@ -3,7 +3,7 @@ package io.tokenbroker.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tokenbroker.store.TokenRecord;
+import io.tokenbroker.token.TokenRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.HandOutAudit;
-import io.tokenbroker.store.TokenRecord;
+import io.tokenbroker.token.TokenRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package io.tokenbroker.store;
 
+import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.TokenRecord;
+import io.tokenbroker.token.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,8 @@
 package io.tokenbroker.store;
 
+import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.TokenRecord;
+import io.tokenbroker.token.TokenStore;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
 import io.vertx.mutiny.redis.client.Command;

@@ -1,5 +1,6 @@
 package io.tokenbroker.store;
 
+import io.tokenbroker.token.TokenStore;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;

@@ -1,6 +1,5 @@
 package io.tokenbroker.token;
 
-import io.tokenbroker.store.TokenRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;

@@ -8,8 +8,6 @@ import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.PlatformException;
 import io.tokenbroker.platform.PlatformTokenSource;
-import io.tokenbroker.store.TokenRecord;
-import io.tokenbroker.store.TokenStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,8 +3,6 @@ package io.tokenbroker.token;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
-import io.tokenbroker.store.TokenRecord;
-import io.tokenbroker.store.TokenStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;

@@ -1,6 +1,5 @@
 package io.tokenbroker.token;
 
-import io.tokenbroker.store.TokenRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;

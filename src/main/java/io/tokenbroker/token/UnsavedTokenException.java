@@ -1,6 +1,5 @@
 package io.tokenbroker.token;
 
-import io.tokenbroker.store.TokenRecord;
 
 /**
  * The platform issued a token but the store failed to keep it. The token is good: this replica

@@ -1,5 +1,7 @@
 package io.tokenbroker.store;
 
+import io.tokenbroker.token.TokenRecord;
+import io.tokenbroker.token.TokenStore;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 

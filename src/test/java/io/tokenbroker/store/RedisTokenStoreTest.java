@@ -1,5 +1,8 @@
 package io.tokenbroker.store;
 
+import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.TokenRecord;
+import io.tokenbroker.token.TokenStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.redis.datasource.RedisDataSource;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tokenbroker.store.TokenRecord;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectPlatform;
 import io.tokenbroker.testing.PlatformStandIn;

@@ -1,4 +1,4 @@
-package io.tokenbroker.store;
+package io.tokenbroker.token;
 
 import java.time.Duration;
 import java.util.Optional;

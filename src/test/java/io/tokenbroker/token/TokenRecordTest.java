@@ -1,4 +1,4 @@
-package io.tokenbroker.store;
+package io.tokenbroker.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tokenbroker.store;
+package io.tokenbroker.token;
 
 /**
  * Proof of holding a client's refresh lock.

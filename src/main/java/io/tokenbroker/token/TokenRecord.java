@@ -1,4 +1,4 @@
-package io.tokenbroker.store;
+package io.tokenbroker.token;
 
 import io.tokenbroker.security.TokenFingerprint;
 import java.time.Duration;
