@@ -1,14 +1,19 @@
 -- Takes a client's refresh lock and hands out the client's next fencing number.
--- KEYS[1]: the lock; KEYS[2]: the fencing counter; KEYS[3]: the record (one hash slot).
+-- KEYS[1]: the lock; KEYS[2]: the fencing counter (one hash slot).
 -- ARGV[1]: the would-be owner's unique value; ARGV[2]: lease in ms; ARGV[3]: counter TTL in ms;
--- ARGV[4]: the highest generation the caller knows (the counter never hands out one below it).
+-- ARGV[4]: the highest generation the caller verified (the counter never hands out one below it);
+-- ARGV[5]: the highest plausible counter value.
 -- Returns the fencing number, or 0 when someone else holds the lock.
+-- The stored record's generation is not read here: anyone who can write to Redis could plant one,
+-- and only the caller can verify it.
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return 0
 end
--- A counter lost with a restarted Redis must not start below a generation a replica still holds.
-local floor = math.max(tonumber(redis.call('HGET', KEYS[3], 'generation') or '0'), tonumber(ARGV[4]))
-if tonumber(redis.call('GET', KEYS[2]) or '0') < floor then
+local floor = tonumber(ARGV[4])
+local counter = tonumber(redis.call('GET', KEYS[2]) or '0')
+-- A counter lost with a restarted Redis, restored from an old snapshot, or overwritten with nonsense
+-- starts again from what the caller knows.
+if counter == nil or counter ~= math.floor(counter) or counter < floor or counter > tonumber(ARGV[5]) then
   redis.call('SET', KEYS[2], floor)
 end
 local fence = redis.call('INCR', KEYS[2])

@@ -154,6 +154,12 @@ public interface BrokerConfig {
         /** The key before the last rotation: values sealed with it can still be read. */
         Optional<Secret<String>> previousEncryptionKey();
 
+        /**
+         * The key of the next rotation, readable but not yet used for sealing: set it on every replica
+         * before any replica seals with it. Unset by default.
+         */
+        Optional<Secret<String>> nextEncryptionKey();
+
         /** Prefix of every Redis key. Default: {@code token-broker:}. */
         @WithDefault("token-broker:")
         String keyPrefix();
@@ -161,11 +167,18 @@ public interface BrokerConfig {
 
     /** Fault tolerance around the platform's credential endpoint. */
     interface Platform {
-        /** Time-out of one attempt (connect and answer), at least 10 ms. Default: {@code 2s}. */
-        @WithDefault("2s")
+        /**
+         * Time-out of one attempt (connect and answer), at least 10 ms. A call that times out may
+         * still issue a token, so it is never retried: leave a slow platform time to answer. Default:
+         * {@code 10s}.
+         */
+        @WithDefault("10s")
         Duration timeout();
 
-        /** Retries after the first attempt, for transient failures only. Default: {@code 2}. */
+        /**
+         * Retries after the first attempt, only for failures that certainly issued no token (no
+         * connection, HTTP 429 or 503, a busy code). Default: {@code 2}.
+         */
         @WithDefault("2")
         int maxRetries();
 

@@ -26,23 +26,11 @@ class ConfigurationCheck {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Invalid broker configuration:\n  - " + String.join("\n  - ", problems));
         }
-        Duration longestCall = longestPlatformCall(config.platform());
-        if (longestCall.compareTo(config.lock().lease()) >= 0) {
-            LOG.warnf("A platform call with all its retries may take %s, longer than broker.lock.lease (%s): "
-                    + "another replica could call the platform meanwhile", longestCall, config.lock().lease());
+        if (config.platform().timeout().compareTo(config.lock().waitTimeout()) >= 0) {
+            LOG.warnf("broker.platform.timeout (%s) is not shorter than broker.lock.wait-timeout (%s): callers "
+                    + "on other replicas stop waiting before a slow platform answers the lock holder",
+                    config.platform().timeout(), config.lock().waitTimeout());
         }
-    }
-
-    /** Every attempt timing out, with the longest backoff before each retry. */
-    static Duration longestPlatformCall(BrokerConfig.Platform platform) {
-        Duration total = platform.timeout().multipliedBy(platform.maxRetries() + 1L);
-        Duration delay = platform.retryDelay();
-        for (int retry = 0; retry < platform.maxRetries(); retry++) {
-            Duration capped = delay.compareTo(platform.retryMaxDelay()) < 0 ? delay : platform.retryMaxDelay();
-            total = total.plus(capped).plus(platform.retryJitter());
-            delay = delay.multipliedBy(2);
-        }
-        return total;
     }
 
     static List<String> problems(BrokerConfig config) {
@@ -71,9 +59,12 @@ class ConfigurationCheck {
                 .filter(client -> !client.equals("*") && !config.clients().containsKey(client))
                 .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
                         + "', which is not a configured client")));
-        if (config.store().previousEncryptionKey().map(Secret::get).isPresent()
-                && config.store().encryptionKey().map(Secret::get).isEmpty()) {
+        boolean sealing = config.store().encryptionKey().map(Secret::get).isPresent();
+        if (config.store().previousEncryptionKey().map(Secret::get).isPresent() && !sealing) {
             problems.add("broker.store.previous-encryption-key is set without broker.store.encryption-key");
+        }
+        if (config.store().nextEncryptionKey().map(Secret::get).isPresent() && !sealing) {
+            problems.add("broker.store.next-encryption-key is set without broker.store.encryption-key");
         }
         Duration handedOutFor = config.token().handedOutFor();
         if (handedOutFor.compareTo(Duration.ofSeconds(2)) < 0) {

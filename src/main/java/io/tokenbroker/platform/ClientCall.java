@@ -4,22 +4,29 @@ import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
-import java.util.function.Consumer;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
  * The credential call of one client with its own fault-tolerance guard, so that one client's
- * failures never open another client's breaker. Rejected credentials are not retried and are
- * remembered for {@code broker.platform.rejection-hold}, so a bad secret cannot hammer the platform.
+ * failures never open another client's breaker. Issuing a token is not idempotent: a call whose
+ * answer was not seen (a time-out, a reset, a 502) may have issued a token that a second call would
+ * invalidate, so only failures that certainly issued nothing are retried (see {@link PlatformAnswers}).
+ * Rejected credentials are remembered for {@code broker.platform.rejection-hold}, so a bad secret
+ * cannot hammer the platform.
  */
 final class ClientCall {
 
@@ -60,14 +67,18 @@ final class ClientCall {
                 this::beforeRetry);
     }
 
-    IssuedToken fetch() {
+    /**
+     * Asks the platform for a token, checking {@code mayIssue} before every attempt: a caller whose
+     * refresh lock ran out must not cause another token.
+     */
+    IssuedToken fetch(BooleanSupplier mayIssue) {
         String currentSecret = secret.current(answers);
         Rejection rejection = lastRejection;
         if (rejection != null && rejection.holds(clock.instant(), currentSecret)) {
             throw rejection.cause();
         }
         try {
-            return guard.call(() -> attempt(currentSecret));
+            return guard.call(() -> attempt(currentSecret, mayIssue));
         } catch (CredentialsRejectedException rejected) {
             lastRejection = new Rejection(clock.instant().plus(rejectionHold), currentSecret, rejected);
             LOG.warnf("Client %s: %s; not asking again for %s", name, rejected.getMessage(), rejectionHold);
@@ -75,24 +86,24 @@ final class ClientCall {
         } catch (PlatformException failed) {
             throw failed;
         } catch (CircuitBreakerOpenException open) {
-            throw new PlatformUnavailableException(name, "the platform's circuit breaker is open", breakerDelay);
+            throw new PlatformUnavailableException(name, "the platform's circuit breaker is open", breakerDelay, true);
         } catch (TimeoutException timedOut) {
             metrics.platformCall(name, "timeout");
-            throw answers.unavailable(name, "the platform did not answer in time");
+            throw answers.unavailable(name, "the platform did not answer in time (it may still issue a token)");
         } catch (Exception unexpected) {
             throw answers.unavailable(name, "the platform call failed: " + unexpected.getClass().getSimpleName());
         }
     }
 
-    /** A failed attempt is retried: counted when it timed out (the attempt itself could not), and logged. */
+    /** Only a failure that issued nothing is retried; logged, as every retry costs the platform a call. */
     private void beforeRetry(Throwable failure) {
-        if (failure instanceof TimeoutException) {
-            metrics.platformCall(name, "timeout");
-        }
-        LOG.infof("Client %s: the platform call failed (%s); trying again", name, failure.getClass().getSimpleName());
+        LOG.infof("Client %s: the platform issued nothing (%s); trying again", name, failure.getMessage());
     }
 
-    private IssuedToken attempt(String currentSecret) {
+    private IssuedToken attempt(String currentSecret, BooleanSupplier mayIssue) {
+        if (!mayIssue.getAsBoolean()) {
+            throw new CallWithdrawnException(name);
+        }
         Instant requestedAt = clock.instant();
         String body;
         int status;
@@ -102,7 +113,8 @@ final class ClientCall {
         } catch (ProcessingException ioFailure) {
             metrics.platformCall(name, "unreachable");
             // The cause's message can quote the request URL, which carries the secret: never pass it on.
-            throw answers.unavailable(name, "the platform could not be reached (" + rootCauseName(ioFailure) + ")");
+            String why = "the platform could not be reached (" + rootCauseName(ioFailure) + ")";
+            throw neverConnected(ioFailure) ? answers.notIssued(name, why) : answers.unavailable(name, why);
         }
         String token;
         try {
@@ -116,11 +128,27 @@ final class ClientCall {
         return new IssuedToken(token, requestedAt);
     }
 
+    /** The one retry rule: repeat only what certainly issued no token. */
+    private static boolean issuedNothing(Throwable failure) {
+        return failure instanceof PlatformUnavailableException unavailable && unavailable.issuedNothing();
+    }
+
     private static String outcome(PlatformException failed) {
         if (failed instanceof CredentialsRejectedException) {
             return "rejected";
         }
         return failed instanceof PlatformAnswerException ? "bad-answer" : "unavailable";
+    }
+
+    /** Whether the request never left: no connection was made, so the platform issued nothing. */
+    private static boolean neverConnected(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof NoRouteToHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootCauseName(Throwable failure) {
@@ -133,16 +161,13 @@ final class ClientCall {
 
     private static TypedGuard<IssuedToken> guard(String name, BrokerConfig.Platform policy,
             Consumer<CircuitBreakerState> onStateChange, Consumer<Throwable> beforeRetry) {
-        List<Class<? extends Throwable>> transientFailures = List.of(
-                PlatformUnavailableException.class, PlatformAnswerException.class, TimeoutException.class);
         return TypedGuard.create(IssuedToken.class)
                 .withDescription("platform credential call of client " + name)
                 .withRetry()
                     .maxRetries(policy.maxRetries())
                     .delay(policy.retryDelay().toMillis(), ChronoUnit.MILLIS)
                     .jitter(policy.retryJitter().toMillis(), ChronoUnit.MILLIS)
-                    .retryOn(transientFailures)
-                    .abortOn(List.of(CredentialsRejectedException.class, CircuitBreakerOpenException.class))
+                    .whenException(ClientCall::issuedNothing)
                     .beforeRetry(beforeRetry)
                     .withExponentialBackoff()
                         .factor(2)
@@ -154,7 +179,7 @@ final class ClientCall {
                     .requestVolumeThreshold(policy.breakerVolume())
                     .failureRatio(policy.breakerFailureRatio())
                     .delay(policy.breakerDelay().toMillis(), ChronoUnit.MILLIS)
-                    .skipOn(CredentialsRejectedException.class)
+                    .skipOn(List.of(CredentialsRejectedException.class, CallWithdrawnException.class))
                     .onStateChange(onStateChange)
                     .done()
                 .withTimeout()

@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * The one place that decides what a platform answer means: a token, a transient failure worth a
- * retry, or rejected credentials that no retry can fix.
+ * The one place that decides what a platform answer means: a token; a failure that certainly issued
+ * nothing (HTTP 429 or 503, a busy code), the only kind worth an immediate retry; a failure after which
+ * a token may have been issued anyway (other 5xx, 408); or rejected credentials that no retry can fix.
  */
 final class PlatformAnswers {
 
@@ -23,7 +24,10 @@ final class PlatformAnswers {
 
     /** The token in an answer, or the exception that says why there is none. */
     String tokenFrom(String client, int status, String body) {
-        if (status == 408 || status == 429 || status >= 500) {
+        if (status == 429 || status == 503) {
+            throw notIssued(client, "the platform answered HTTP " + status);
+        }
+        if (status == 408 || status >= 500) {
             throw unavailable(client, "the platform answered HTTP " + status);
         }
         CredentialEnvelope envelope = parse(client, status, body);
@@ -39,15 +43,20 @@ final class PlatformAnswers {
             throw new PlatformAnswerException(client, "the platform answered HTTP " + status + " without an ok field");
         }
         if (envelope.code() != null && busyCodes.contains(envelope.code())) {
-            throw unavailable(client, "the platform is busy (code " + envelope.code() + ")");
+            throw notIssued(client, "the platform is busy (code " + envelope.code() + ")");
         }
         throw new CredentialsRejectedException(client,
                 "the platform rejected the credentials (HTTP " + status + ", code " + envelope.code() + ")");
     }
 
-    /** A failure to reach the platform at all. */
+    /** A failure after which the platform may still have issued a token: never repeated at once. */
     PlatformUnavailableException unavailable(String client, String why) {
-        return new PlatformUnavailableException(client, why, retryAfter);
+        return new PlatformUnavailableException(client, why, retryAfter, false);
+    }
+
+    /** A failure that certainly issued nothing (no connection, or an answer saying busy): may be repeated. */
+    PlatformUnavailableException notIssued(String client, String why) {
+        return new PlatformUnavailableException(client, why, retryAfter, true);
     }
 
     private CredentialEnvelope parse(String client, int status, String body) {

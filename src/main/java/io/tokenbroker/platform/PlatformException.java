@@ -5,7 +5,8 @@ package io.tokenbroker.platform;
  * token or the request URL.
  */
 public abstract sealed class PlatformException extends RuntimeException
-        permits PlatformUnavailableException, PlatformAnswerException, CredentialsRejectedException {
+        permits PlatformUnavailableException, PlatformAnswerException, CredentialsRejectedException,
+        CallWithdrawnException {
 
     private final String client;
 

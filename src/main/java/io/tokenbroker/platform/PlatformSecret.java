@@ -39,11 +39,11 @@ final class PlatformSecret {
         try {
             secret = read(file.get());
         } catch (IOException e) {
-            throw answers.unavailable(client, "the secret file " + file.get() + " cannot be read ("
+            throw answers.notIssued(client, "the secret file " + file.get() + " cannot be read ("
                     + e.getClass().getSimpleName() + ")");
         }
         if (secret.isEmpty()) {
-            throw answers.unavailable(client, "the secret file " + file.get() + " is empty");
+            throw answers.notIssued(client, "the secret file " + file.get() + " is empty");
         }
         return secret;
     }

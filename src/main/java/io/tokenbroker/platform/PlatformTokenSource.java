@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Obtains new tokens from the platform, one client at a time, behind that client's own time-outs,
@@ -29,16 +30,17 @@ public class PlatformTokenSource {
     }
 
     /**
-     * Asks the platform for a new token for {@code client}.
+     * Asks the platform for a new token for {@code client}, if {@code mayIssue} still holds before each
+     * attempt (the caller's refresh lock, say).
      *
      * @throws PlatformException why no token was issued
      */
-    public IssuedToken fetch(String client) {
+    public IssuedToken fetch(String client, BooleanSupplier mayIssue) {
         ClientCall call = calls.get(client);
         if (call == null) {
             throw new IllegalArgumentException("no platform client is configured under that name");
         }
-        return call.fetch();
+        return call.fetch(mayIssue);
     }
 
     private static PlatformAuthApi api(BrokerConfig.Client client, BrokerConfig.Platform policy) {

@@ -1,6 +1,7 @@
 package io.tokenbroker.store;
 
 import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.StoredRecord;
 import io.tokenbroker.token.TokenRecord;
 import io.tokenbroker.token.TokenStore;
 import java.time.Clock;
@@ -39,8 +40,12 @@ public final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public Optional<TokenRecord> read(String client) {
-        return Optional.ofNullable(records.get(client)).filter(r -> r.expiresAt().isAfter(clock.instant()));
+    public StoredRecord read(String client) {
+        TokenRecord record = records.get(client);
+        if (record == null || !record.expiresAt().isAfter(clock.instant())) {
+            return StoredRecord.absent();
+        }
+        return StoredRecord.of(record, Long.toString(record.generation()));
     }
 
     @Override
@@ -96,10 +101,11 @@ public final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public boolean write(String client, TokenRecord record) {
+    public boolean write(String client, TokenRecord record, StoredRecord replacing) {
         boolean[] stored = {false};
         records.compute(client, (name, current) -> {
-            if (current != null && current.generation() >= record.generation()) {
+            boolean live = current != null && current.expiresAt().isAfter(clock.instant());
+            if (live && !Long.toString(current.generation()).equals(replacing.version())) {
                 return current;
             }
             stored[0] = true;

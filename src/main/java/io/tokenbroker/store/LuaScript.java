@@ -45,7 +45,7 @@ final class LuaScript {
         try {
             return redis.execute(Command.EVALSHA, arguments(sha1, keys, args));
         } catch (RuntimeException e) {
-            if (!isNoScript(e)) {
+            if (!RedisReplies.isNoScript(e)) {
                 throw e;
             }
             return redis.execute(Command.EVAL, arguments(source, keys, args));
@@ -59,15 +59,6 @@ final class LuaScript {
         all.addAll(keys);
         all.addAll(args);
         return all.toArray(String[]::new);
-    }
-
-    private static boolean isNoScript(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String sha1(String text) {

@@ -1,25 +1,30 @@
 package io.tokenbroker.store;
 
-import io.tokenbroker.token.Lease;
-import io.tokenbroker.token.TokenRecord;
-import io.tokenbroker.token.TokenStore;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
+import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.StoreUnavailableException;
+import io.tokenbroker.token.StoredRecord;
+import io.tokenbroker.token.TokenRecord;
+import io.tokenbroker.token.TokenStore;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The shared store: one Redis hash per client, a {@code SET NX PX} lock with a unique owner, writes
- * fenced by generation in Lua, and a pub/sub channel that wakes replicas waiting for a new record.
+ * that are a compare-and-set in Lua, and a pub/sub channel that wakes replicas waiting for a new
+ * record. What it reads is verified by {@link RecordCodec}; every Redis failure becomes a
+ * {@link StoreUnavailableException}, except a key of the wrong type, which reads as unreadable.
  */
 public final class RedisTokenStore implements TokenStore, AutoCloseable {
 
@@ -30,7 +35,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final RedisKeys keys;
     private final Duration lease;
     private final Clock clock;
-    private final Optional<TokenCipher> cipher;
+    private final RecordCodec codec;
     /** Names the lock holder for operators: host, process id, and a random part. */
     private final String replicaId = ReplicaId.create();
     private final AtomicLong leases = new AtomicLong();
@@ -42,10 +47,9 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final UpdatesSubscription updates;
 
-    public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock,
-            Optional<TokenCipher> cipher) {
+    public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock, RecordCodec codec) {
         this.redis = redis;
-        this.cipher = cipher;
+        this.codec = codec;
         this.hashes = redis.hash(String.class, String.class, String.class);
         this.keys = new RedisKeys(keyPrefix);
         this.lease = lease;
@@ -73,67 +77,73 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     }
 
     @Override
-    public Optional<TokenRecord> read(String client) {
-        Map<String, String> fields = hashes.hgetall(keys.record(client));
-        if (fields == null || !fields.containsKey("token")) {
-            return Optional.empty();
+    public StoredRecord read(String client) {
+        Map<String, String> fields;
+        try {
+            fields = hashes.hgetall(keys.record(client));
+        } catch (RuntimeException e) {
+            if (RedisReplies.isWrongType(e)) {
+                return StoredRecord.unreadable("", "the key holds another type than a hash");
+            }
+            throw new StoreUnavailableException("read the record", e);
         }
-        String stored = fields.get("token");
-        return Optional.of(new TokenRecord(
-                cipher.map(c -> c.open(client, stored)).orElse(stored),
-                Instant.ofEpochMilli(Long.parseLong(fields.get("acquired-at"))),
-                Instant.ofEpochMilli(Long.parseLong(fields.get("expires-at"))),
-                Long.parseLong(fields.get("generation"))));
+        return codec.decode(client, fields);
     }
 
     @Override
     public Optional<Lease> tryLock(String client, long knownGeneration) {
         String owner = replicaId + ":" + leases.incrementAndGet();
-        Response fence = lockScript.run(redis, List.of(keys.lock(client), keys.fence(client), keys.record(client)),
+        long floor = Math.min(Math.max(0, knownGeneration), RecordCodec.MAX_GENERATION - 1);
+        Response fence = redis("take the lock", () -> lockScript.run(redis,
+                List.of(keys.lock(client), keys.fence(client)),
                 List.of(owner, Long.toString(lease.toMillis()), Long.toString(FENCE_COUNTER_TTL.toMillis()),
-                        Long.toString(knownGeneration)));
+                        Long.toString(floor), Long.toString(RecordCodec.MAX_GENERATION))));
         long number = fence.toLong();
         return number == 0 ? Optional.empty() : Optional.of(new Lease(owner, number));
     }
 
     @Override
     public boolean renew(String client, Lease held) {
-        return renewScript.run(redis, List.of(keys.lock(client)),
-                List.of(held.owner(), Long.toString(lease.toMillis()))).toLong() == 1;
+        return redis("renew the lock", () -> renewScript.run(redis, List.of(keys.lock(client)),
+                List.of(held.owner(), Long.toString(lease.toMillis())))).toLong() == 1;
     }
 
     @Override
     public boolean claimForcedRefresh(String client, Duration interval) {
-        Response set = redis.execute(Command.SET, keys.forcedRefresh(client), replicaId,
-                "NX", "PX", Long.toString(Math.max(1, interval.toMillis())));
+        Response set = redis("claim a forced refresh", () -> redis.execute(Command.SET, keys.forcedRefresh(client),
+                replicaId, "NX", "PX", Long.toString(Math.max(1, interval.toMillis()))));
         return set != null && "OK".equals(set.toString());
     }
 
     @Override
     public void forgetForcedRefresh(String client) {
-        redis.key().del(keys.forcedRefresh(client));
+        redis("withdraw a forced refresh", () -> redis.key().del(keys.forcedRefresh(client)));
     }
 
     @Override
     public void release(String client, Lease held) {
-        releaseScript.run(redis, List.of(keys.lock(client)), List.of(held.owner()));
+        redis("release the lock", () -> releaseScript.run(redis, List.of(keys.lock(client)), List.of(held.owner())));
     }
 
     @Override
-    public boolean write(String client, TokenRecord record) {
+    public boolean write(String client, TokenRecord record, StoredRecord replacing) {
         long ttlMillis = record.remainingAt(clock.instant()).toMillis();
         if (ttlMillis <= 0) {
             return false;
         }
-        Response stored = writeScript.run(redis, List.of(keys.record(client)), List.of(
-                Long.toString(record.generation()),
-                cipher.map(c -> c.seal(client, record.token())).orElse(record.token()),
-                Long.toString(record.acquiredAt().toEpochMilli()),
-                Long.toString(record.expiresAt().toEpochMilli()),
-                Long.toString(ttlMillis),
-                keys.updatesChannel(),
-                client));
-        return stored.toLong() == 1;
+        List<String> args = new ArrayList<>(List.of(replacing.version(), Long.toString(ttlMillis),
+                keys.updatesChannel(), client));
+        args.addAll(codec.encode(client, record));
+        return redis("write the record", () -> writeScript.run(redis, List.of(keys.record(client)), args))
+                .toLong() == 1;
+    }
+
+    private static <T> T redis(String operation, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException(operation, e);
+        }
     }
 
     @Override
@@ -143,7 +153,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
 
     @Override
     public String describe() {
-        return "Redis (shared by every replica), tokens " + (cipher.isPresent() ? "encrypted (AES-256-GCM)" : "in the clear");
+        return "Redis (shared by every replica), records " + (codec.sealing() ? "sealed (AES-256-GCM)" : "in the clear");
     }
 
     /**

@@ -65,9 +65,11 @@ class TokenStoreProducer {
 
     private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock) {
         Optional<TokenCipher> cipher = config.store().encryptionKey().map(Secret::get)
-                .map(key -> new TokenCipher(key, config.store().previousEncryptionKey().map(Secret::get)));
+                .map(key -> new TokenCipher(key, config.store().previousEncryptionKey().map(Secret::get),
+                        config.store().nextEncryptionKey().map(Secret::get)));
+        RecordCodec codec = new RecordCodec(cipher, config.token().handedOutFor(), clock);
         RedisTokenStore store = new RedisTokenStore(redis, config.store().keyPrefix(), config.lock().lease(), clock,
-                cipher);
+                codec);
         store.subscribe();
         return store;
     }

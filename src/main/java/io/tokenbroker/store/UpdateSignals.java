@@ -7,13 +7,18 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Wakes the threads of this replica that wait for a client's new record. A signal may be missed
  * between a waiter's last read and its wait; waiters therefore wait in bounded slices and read again.
+ * Monitors exist only for clients a waiter asked about: configured clients, so the map is bounded.
  */
 final class UpdateSignals {
 
     private final ConcurrentMap<String, Object> monitors = new ConcurrentHashMap<>();
 
+    /** Wakes the waiters of {@code client}; a name nobody waits for (anyone can publish) creates nothing. */
     void signal(String client) {
-        Object monitor = monitor(client);
+        Object monitor = monitors.get(client);
+        if (monitor == null) {
+            return;
+        }
         synchronized (monitor) {
             monitor.notifyAll();
         }

@@ -2,28 +2,48 @@ package io.tokenbroker.token;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
- * What this replica knows of one client: the token it hands out from memory, the single acquisition
- * in flight that every concurrent caller shares, and when to refresh ahead of expiry.
+ * What this replica knows of one client: one immutable {@link Known} value swapped whole (so readers
+ * never see half an update), the single acquisition in flight that every concurrent caller shares,
+ * and the floors that keep this replica from calling the platform too often.
  */
 final class ClientTokenState {
 
     private static final Duration LONGEST_BACKOFF = Duration.ofSeconds(30);
 
+    /**
+     * Everything this replica believes about the client at one moment.
+     *
+     * @param token the token handed out, or {@code null} before the first acquisition
+     * @param unsaved whether the store lacks it (obtained or kept during an outage): to be written back
+     * @param nextRefresh when to refresh ahead of expiry
+     * @param failedRefreshes refresh attempts failed in a row
+     * @param failingSince since when refreshing fails, or {@code null}
+     * @param storeProblem why the stored value was refused at the last look, or {@code null}
+     */
+    record Known(TokenRecord token, boolean unsaved, Instant nextRefresh, int failedRefreshes, Instant failingSince,
+            String storeProblem) {
+
+        static final Known NOTHING = new Known(null, false, Instant.MAX, 0, null, null);
+    }
+
     private final String client;
+    private final AtomicReference<Known> known = new AtomicReference<>(Known.NOTHING);
     private final AtomicReference<CompletableFuture<TokenRecord>> inFlight = new AtomicReference<>();
     private final AtomicReference<CompletableFuture<TokenRecord>> forcedInFlight = new AtomicReference<>();
-    private volatile TokenRecord current;
-    private volatile boolean unsaved;
-    private volatile Instant nextRefresh = Instant.MAX;
-    private volatile int failedRefreshes;
-    private volatile Instant failingSince;
+    private final AtomicLong lastForcedCallMillis = new AtomicLong(Long.MIN_VALUE / 2);
+    private final AtomicLong lastLocalCallMillis = new AtomicLong(Long.MIN_VALUE / 2);
+    private final AtomicBoolean syncQueued = new AtomicBoolean();
 
     ClientTokenState(String client) {
         this.client = client;
@@ -33,57 +53,102 @@ final class ClientTokenState {
         return client;
     }
 
+    /** Everything known now, as one consistent value. */
+    Known known() {
+        return known.get();
+    }
+
     /** The token this replica hands out, or {@code null} before the first acquisition. */
     TokenRecord current() {
-        return current;
+        return known.get().token();
     }
 
     /**
      * Keeps {@code record} if it {@linkplain TokenRecord#replaces replaces} the current one, and plans
      * its refresh at {@code expiresAt - refreshAhead} plus this replica's random share of {@code jitter}.
+     * A saved copy of the current token marks it saved.
      *
      * @param saved whether the shared store holds it (false: obtained locally during a store outage)
      */
-    synchronized void adopt(TokenRecord record, boolean saved, Duration refreshAhead, Duration jitter, Instant now) {
-        if (!record.replaces(current, now)) {
-            return;
-        }
-        current = record;
-        unsaved = !saved;
-        failedRefreshes = 0;
-        failingSince = null;
+    void adopt(TokenRecord record, boolean saved, Duration refreshAhead, Duration jitter, Instant now) {
         long jitterMillis = jitter.toMillis() <= 0 ? 0 : ThreadLocalRandom.current().nextLong(jitter.toMillis());
-        nextRefresh = record.expiresAt().minus(refreshAhead).plusMillis(jitterMillis);
+        Instant nextRefresh = record.expiresAt().minus(refreshAhead).plusMillis(jitterMillis);
+        update(k -> {
+            if (record.replaces(k.token(), now)) {
+                return new Known(record, !saved, nextRefresh, 0, null, k.storeProblem());
+            }
+            boolean sameToken = k.token() != null && k.token().token().equals(record.token());
+            return saved && sameToken && k.unsaved()
+                    ? new Known(k.token(), false, k.nextRefresh(), k.failedRefreshes(), k.failingSince(),
+                            k.storeProblem())
+                    : k;
+        });
     }
 
     /** Whether the current token was obtained while the store was down and still has to be written back. */
     boolean unsaved() {
-        return unsaved;
-    }
-
-    void saved() {
-        unsaved = false;
+        return known.get().unsaved();
     }
 
     /** Whether a refresh ahead of expiry is due at {@code now}. */
     boolean refreshDue(Instant now) {
-        return current != null && !now.isBefore(nextRefresh);
+        Known k = known.get();
+        return k.token() != null && !now.isBefore(k.nextRefresh());
     }
 
     /** Backs off the next refresh attempt exponentially after a failure (1 s, 2 s, 4 s … 30 s). */
-    synchronized void refreshFailed(Instant now) {
-        failedRefreshes++;
-        if (failingSince == null) {
-            failingSince = now;
-        }
-        long seconds = 1L << Math.min(failedRefreshes - 1, 5);
-        Duration backoff = Duration.ofSeconds(seconds);
-        nextRefresh = now.plus(backoff.compareTo(LONGEST_BACKOFF) < 0 ? backoff : LONGEST_BACKOFF);
+    void refreshFailed(Instant now) {
+        update(k -> {
+            int failed = k.failedRefreshes() + 1;
+            Duration backoff = Duration.ofSeconds(1L << Math.min(failed - 1, 5));
+            Instant next = now.plus(backoff.compareTo(LONGEST_BACKOFF) < 0 ? backoff : LONGEST_BACKOFF);
+            return new Known(k.token(), k.unsaved(), next, failed, k.failingSince() == null ? now : k.failingSince(),
+                    k.storeProblem());
+        });
     }
 
     /** Since when refreshing has been failing, or {@code null} if it is not. */
     Instant failingSince() {
-        return failingSince;
+        return known.get().failingSince();
+    }
+
+    /** Records why the stored value was refused at the last look ({@code null}: it was not). */
+    void storeProblem(String problem) {
+        update(k -> Objects.equals(k.storeProblem(), problem) ? k
+                : new Known(k.token(), k.unsaved(), k.nextRefresh(), k.failedRefreshes(), k.failingSince(), problem));
+    }
+
+    /**
+     * Claims this replica's one forced platform call per {@code floor}: holds even when Redis, which
+     * keeps the same floor across replicas, is unreachable.
+     */
+    boolean claimForcedCall(long nowMillis, Duration floor) {
+        return claim(lastForcedCallMillis, nowMillis, floor);
+    }
+
+    /** Gives back a forced call's claim when the call issued nothing. */
+    void forgetForcedCall(long claimedAtMillis) {
+        lastForcedCallMillis.compareAndSet(claimedAtMillis, Long.MIN_VALUE / 2);
+    }
+
+    /** Claims this replica's one platform call per {@code floor} without the shared lock (Redis is down). */
+    boolean claimLocalCall(long nowMillis, Duration floor) {
+        return claim(lastLocalCallMillis, nowMillis, floor);
+    }
+
+    /** When the last call without the shared lock was claimed. */
+    long lastLocalCallMillis() {
+        return lastLocalCallMillis.get();
+    }
+
+    /** Queues one look at the store for a published update; {@code false} if one is already queued. */
+    boolean queueSync() {
+        return syncQueued.compareAndSet(false, true);
+    }
+
+    /** The queued look starts: updates published from now on queue another. */
+    void syncStarted() {
+        syncQueued.set(false);
     }
 
     /**
@@ -103,6 +168,20 @@ final class ClientTokenState {
         return once(forcedInFlight, replacement, executor);
     }
 
+    /** Whether an acquisition is running now. */
+    boolean acquiring() {
+        return inFlight.get() != null;
+    }
+
+    private void update(UnaryOperator<Known> change) {
+        known.updateAndGet(change);
+    }
+
+    private static boolean claim(AtomicLong last, long nowMillis, Duration floor) {
+        long previous = last.get();
+        return nowMillis - previous >= floor.toMillis() && last.compareAndSet(previous, nowMillis);
+    }
+
     /** Every caller gets its own copy: one caller hanging up cancels its copy, never the shared flight. */
     private static CompletableFuture<TokenRecord> once(AtomicReference<CompletableFuture<TokenRecord>> flight,
             Supplier<TokenRecord> work, Executor executor) {
@@ -117,11 +196,6 @@ final class ClientTokenState {
                 return mine.copy();
             }
         }
-    }
-
-    /** Whether an acquisition is running now. */
-    boolean acquiring() {
-        return inFlight.get() != null;
     }
 
     private static void run(AtomicReference<CompletableFuture<TokenRecord>> flight, Supplier<TokenRecord> work,

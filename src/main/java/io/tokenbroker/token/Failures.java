@@ -13,7 +13,7 @@ final class Failures {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         boolean ours = cause instanceof PlatformException || cause instanceof TokenUnavailableException
-                || cause instanceof RefreshTooSoonException;
+                || cause instanceof RefreshTooSoonException || cause instanceof StoreUnavailableException;
         return ours ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 }

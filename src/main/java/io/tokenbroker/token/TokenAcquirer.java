@@ -3,6 +3,7 @@ package io.tokenbroker.token;
 import io.quarkus.runtime.ShutdownEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
+import io.tokenbroker.platform.CallWithdrawnException;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.PlatformTokenSource;
 import io.tokenbroker.security.TokenFingerprint;
@@ -17,13 +18,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
  * Obtains a client's next token across all replicas: whoever holds the client's lock calls the
- * platform once and stores the result; everyone else waits for that record. The holder renews its
- * lease while it works. Blocking: run it on a worker thread.
+ * platform once and stores the result by compare-and-set; everyone else waits for that record. The
+ * holder renews its lease while it works and never calls the platform once the lease is in doubt.
+ * Blocking: run it on a worker thread. A store outage before the lock is held surfaces as
+ * {@link StoreUnavailableException}; after the platform issued a token, it never loses the token.
  */
 @ApplicationScoped
 class TokenAcquirer {
@@ -31,6 +35,7 @@ class TokenAcquirer {
     private static final Logger LOG = Logger.getLogger(TokenAcquirer.class);
     private static final Duration FIRST_WAIT = Duration.ofMillis(20);
     private static final Duration LONGEST_WAIT = Duration.ofMillis(500);
+    private static final Duration LONGEST_SHUTDOWN_WAIT = Duration.ofSeconds(15);
 
     private final TokenStore store;
     private final PlatformTokenSource platform;
@@ -39,9 +44,11 @@ class TokenAcquirer {
     private final Duration waitTimeout;
     private final Duration leaseTime;
     private final Duration minForcedInterval;
-    private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    private final Duration shutdownWait;
+    private final Map<String, HeldLease> held = new ConcurrentHashMap<>();
     private final BrokerMetrics metrics;
     private final ScheduledExecutorService renewals = DaemonThreads.scheduler("lock-lease-renewal");
+    private volatile boolean closing;
 
     TokenAcquirer(TokenStore store, PlatformTokenSource platform, Clock clock, BrokerConfig config,
             BrokerMetrics metrics) {
@@ -53,65 +60,75 @@ class TokenAcquirer {
         this.waitTimeout = config.lock().waitTimeout();
         this.leaseTime = config.lock().lease();
         this.minForcedInterval = config.token().minForcedRefreshInterval();
+        Duration callAndMargin = config.platform().timeout().plusSeconds(1);
+        this.shutdownWait = callAndMargin.compareTo(LONGEST_SHUTDOWN_WAIT) < 0 ? callAndMargin : LONGEST_SHUTDOWN_WAIT;
     }
 
     /**
-     * A record of {@code client} with at least {@code atLeast} left: the stored one if it qualifies,
+     * A record of the client with at least {@code atLeast} left: the stored one if it qualifies,
      * otherwise a new one from the platform, obtained by this replica or another.
      */
-    TokenRecord acquire(String client, Duration atLeast, long knownGeneration) {
-        return obtain(client, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, false,
+    Acquisition acquire(ClientTokenState state, Duration atLeast, long knownGeneration) {
+        return obtain(state, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, false,
                 knownGeneration);
     }
 
     /**
-     * A record of {@code client} whose token is not {@code rejected}: the stored one if the token was
-     * already replaced, otherwise a new one (one platform call per generation across all replicas).
+     * A record of the client newer than the {@code rejected} token: the stored one if the token was
+     * already replaced, otherwise a new one (one platform call across all replicas).
      *
+     * @param rejectedGeneration the rejected token's generation, or 0 when this replica never held it
      * @throws RefreshTooSoonException if the client was force-refreshed less than the minimum interval ago
      */
-    TokenRecord replace(String client, String rejected, long knownGeneration) {
-        return obtain(client, record -> !record.token().equals(rejected) && record.servableAt(clock.instant()), true,
-                knownGeneration);
+    Acquisition replace(ClientTokenState state, String rejected, long rejectedGeneration, long knownGeneration) {
+        return obtain(state, record -> !record.token().equals(rejected) && record.generation() > rejectedGeneration
+                && record.servableAt(clock.instant()), true, knownGeneration);
     }
 
     /**
-     * Writes back a record this replica obtained or kept while the store was down, unless the store
-     * holds one at least as new; returns whichever the store holds afterwards.
+     * Writes back a token this replica holds that the store lacks or holds an older one of (an outage,
+     * Redis restarted empty or from an old snapshot, a failover that lost the last write), unless the
+     * store holds a newer one. The token is renumbered above every generation handed out before.
+     *
+     * @return what the store holds afterwards; nothing if another replica holds the lock
      */
     Optional<TokenRecord> writeBack(String client, TokenRecord local) {
-        Optional<Lease> lease = tryLock(client, local.generation());
+        Optional<HeldLease> lease = tryLock(client, local.generation());
         if (lease.isEmpty()) {
             return Optional.empty();
         }
         try {
-            Optional<TokenRecord> stored = store.read(client);
-            if (stored.isPresent() && stored.get().generation() >= local.generation()) {
-                return stored;
+            StoredRecord stored = store.read(client);
+            Optional<TokenRecord> kept = stored.present()
+                    .filter(r -> r.generation() > local.generation() || r.token().equals(local.token()));
+            if (kept.isPresent()) {
+                return kept;
             }
-            TokenRecord numbered = local.withGeneration(Math.max(local.generation(), lease.get().fence()));
-            if (store.write(client, numbered)) {
-                LOG.infof("Client %s: wrote back generation %d to the store", client, numbered.generation());
+            TokenRecord numbered = local.withGeneration(lease.get().fence());
+            if (store.write(client, numbered, stored)) {
+                LOG.infof("Client %s: wrote back token %s as generation %d (the store held %s)", client,
+                        TokenFingerprint.of(local.token()), numbered.generation(), describe(stored));
                 return Optional.of(numbered);
             }
-            return store.read(client);
+            return store.read(client).present();
         } finally {
             release(client, lease.get());
         }
     }
 
-    private TokenRecord obtain(String client, Predicate<TokenRecord> goodEnough, boolean forced,
+    private Acquisition obtain(ClientTokenState state, Predicate<TokenRecord> goodEnough, boolean forced,
             long knownGeneration) {
+        String client = state.client();
         Instant deadline = clock.instant().plus(waitTimeout);
         Duration wait = FIRST_WAIT;
         while (true) {
-            Optional<TokenRecord> stored = store.read(client).filter(goodEnough);
-            if (stored.isPresent()) {
-                return stored.get();
+            StoredRecord stored = store.read(client);
+            if (stored.present().filter(goodEnough).isPresent()) {
+                return new Acquisition(stored.record(), true);
             }
-            Optional<Lease> lease = tryLock(client, knownGeneration);
+            Optional<HeldLease> lease = tryLock(client, Math.max(knownGeneration, stored.generation()));
             if (lease.isPresent()) {
-                Optional<TokenRecord> obtained = underLock(client, goodEnough, forced, lease.get());
+                Optional<Acquisition> obtained = underLock(state, goodEnough, forced, lease.get());
                 if (obtained.isPresent()) {
                     return obtained.get();
                 }
@@ -129,86 +146,133 @@ class TokenAcquirer {
         }
     }
 
-    private Optional<TokenRecord> underLock(String client, Predicate<TokenRecord> goodEnough, boolean forced,
-            Lease lease) {
-        ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(() -> renew(client, lease),
-                leaseTime.toMillis() / 3, leaseTime.toMillis() / 3, TimeUnit.MILLISECONDS);
+    private Optional<Acquisition> underLock(ClientTokenState state, Predicate<TokenRecord> goodEnough,
+            boolean forced, HeldLease lease) {
+        String client = state.client();
+        long period = Math.max(1, leaseTime.toMillis() / 3);
+        ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(() -> lease.renew(store), period, period,
+                TimeUnit.MILLISECONDS);
         try {
-            Optional<TokenRecord> stored = store.read(client);
-            if (stored.filter(goodEnough).isPresent()) {
-                return stored;
+            StoredRecord stored = readUnderLock(client);
+            if (stored.present().filter(goodEnough).isPresent()) {
+                return Optional.of(new Acquisition(stored.record(), true));
             }
-            boolean claimed = forced && stored.isPresent();
-            if (claimed && !store.claimForcedRefresh(client, minForcedInterval)) {
-                metrics.forcedRefresh(client, "refused");
-                throw new RefreshTooSoonException(client, minForcedInterval);
+            boolean claimed = forced && stored.present().isPresent();
+            long claimedAt = clock.millis();
+            if (claimed) {
+                claimForcedRefresh(state, claimedAt);
             }
             if (forced) {
                 metrics.forcedRefresh(client, "performed");
             }
-            TokenRecord record = fetch(client, lease, claimed);
-            if (write(client, record)) {
-                LOG.infof("Client %s: stored token %s generation %d, handed out until %s%s", client,
-                        TokenFingerprint.of(record.token()), record.generation(), record.expiresAt(),
-                        forced ? " (forced refresh)" : "");
-                return Optional.of(record);
+            TokenRecord record;
+            try {
+                IssuedToken issued = platform.fetch(client, lease::valid);
+                record = new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor),
+                        lease.fence());
+            } catch (RuntimeException failed) {
+                if (claimed) {
+                    forgetForcedRefresh(state, claimedAt);
+                }
+                if (failed instanceof CallWithdrawnException) {
+                    // The lease ran out before the platform was called: wait for the next holder's record.
+                    return Optional.empty();
+                }
+                throw failed;
             }
-            LOG.infof("Client %s: a newer generation than %d was stored meanwhile; using it",
-                    client, record.generation());
-            return store.read(client).filter(goodEnough);
+            return Optional.of(keep(client, record, stored, lease, forced));
         } finally {
             renewal.cancel(false);
             release(client, lease);
         }
     }
 
-    private TokenRecord fetch(String client, Lease lease, boolean claimedForcedRefresh) {
+    /** Under the lock a store that cannot be read is no reason to stop: the write decides later. */
+    private StoredRecord readUnderLock(String client) {
         try {
-            IssuedToken issued = platform.fetch(client);
-            return new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor),
-                    lease.fence());
-        } catch (RuntimeException failed) {
-            if (claimedForcedRefresh) {
-                store.forgetForcedRefresh(client);
+            return store.read(client);
+        } catch (StoreUnavailableException e) {
+            LOG.warnf("Client %s: %s while holding the lock; obtaining the token anyway", client, e.getMessage());
+            return StoredRecord.absent();
+        }
+    }
+
+    /** The floor holds in this replica's memory first, so it holds while Redis is unreachable too. */
+    private void claimForcedRefresh(ClientTokenState state, long nowMillis) {
+        boolean claimed = state.claimForcedCall(nowMillis, minForcedInterval);
+        if (claimed) {
+            try {
+                claimed = store.claimForcedRefresh(state.client(), minForcedInterval);
+            } catch (StoreUnavailableException e) {
+                LOG.debugf("Client %s: %s; the forced-refresh floor holds in memory", state.client(), e.getMessage());
             }
-            throw failed;
-        }
-    }
-
-    /** Stores a token just obtained; if the store fails now, the token is kept, never fetched again. */
-    private boolean write(String client, TokenRecord record) {
-        try {
-            return store.write(client, record);
-        } catch (RuntimeException storeFailure) {
-            throw new UnsavedTokenException(record, storeFailure);
-        }
-    }
-
-    private void renew(String client, Lease lease) {
-        try {
-            if (!store.renew(client, lease)) {
-                LOG.warnf("Client %s: lost the refresh lock while obtaining a token; fencing keeps a newer "
-                        + "generation from being overwritten", client);
+            if (!claimed) {
+                state.forgetForcedCall(nowMillis);
             }
-        } catch (RuntimeException e) {
-            LOG.warnf("Client %s: could not renew the refresh lock (%s)", client, e.getClass().getSimpleName());
+        }
+        if (!claimed) {
+            metrics.forcedRefresh(state.client(), "refused");
+            throw new RefreshTooSoonException(state.client(), minForcedInterval);
         }
     }
 
-    private Optional<Lease> tryLock(String client, long knownGeneration) {
-        Optional<Lease> lease = store.tryLock(client, knownGeneration);
+    private void forgetForcedRefresh(ClientTokenState state, long claimedAtMillis) {
+        state.forgetForcedCall(claimedAtMillis);
+        try {
+            store.forgetForcedRefresh(state.client());
+        } catch (StoreUnavailableException e) {
+            LOG.debugf("Client %s: %s; the claim runs out by itself", state.client(), e.getMessage());
+        }
+    }
+
+    /**
+     * Stores a token just obtained, replacing what the holder read. If a newer holder stored meanwhile
+     * (this replica lost its lease), theirs is kept; if the store fails, the token is kept unsaved and
+     * written back later: it is never fetched again.
+     */
+    private Acquisition keep(String client, TokenRecord record, StoredRecord read, HeldLease lease, boolean forced) {
+        try {
+            if (store.write(client, record, read)) {
+                LOG.infof("Client %s: stored token %s generation %d, handed out until %s%s", client,
+                        TokenFingerprint.of(record.token()), record.generation(), record.expiresAt(),
+                        forced ? " (forced refresh)" : "");
+                return new Acquisition(record, true);
+            }
+            StoredRecord now = store.read(client);
+            if (now.present().filter(r -> r.generation() >= record.generation()).isPresent()) {
+                LOG.warnf("Client %s: generation %d was stored while this replica obtained %d; keeping the newer",
+                        client, now.generation(), record.generation());
+                return new Acquisition(now.record(), true);
+            }
+            if (lease.valid() && store.write(client, record, now)) {
+                return new Acquisition(record, true);
+            }
+        } catch (StoreUnavailableException e) {
+            LOG.warnf("Client %s: %s after the platform issued a token; serving it and writing it back later",
+                    client, e.getMessage());
+        }
+        return new Acquisition(record, false);
+    }
+
+    private Optional<HeldLease> tryLock(String client, long knownGeneration) {
+        if (closing) {
+            throw new TokenUnavailableException("the broker is shutting down", Duration.ofSeconds(1));
+        }
+        long requestedAt = clock.millis();
+        Optional<HeldLease> lease = store.tryLock(client, knownGeneration)
+                .map(granted -> new HeldLease(client, granted, leaseTime, requestedAt, clock));
         lease.ifPresent(l -> held.put(client, l));
         return lease;
     }
 
-    private void release(String client, Lease lease) {
+    private void release(String client, HeldLease lease) {
         held.remove(client, lease);
         try {
-            store.release(client, lease);
-        } catch (RuntimeException e) {
+            store.release(client, lease.lease());
+        } catch (StoreUnavailableException e) {
             // The lease runs out by itself; the failure that matters is the one already propagating.
             LOG.warnf("Client %s: could not release the refresh lock (%s); it expires with its lease",
-                    client, e.getClass().getSimpleName());
+                    client, e.getMessage());
         }
     }
 
@@ -221,8 +285,24 @@ class TokenAcquirer {
         }
     }
 
-    /** Gives back every lock this replica holds, so another replica need not wait out the lease. */
+    private static String describe(StoredRecord stored) {
+        if (stored.unreadable()) {
+            return "an unreadable value: " + stored.problem();
+        }
+        return stored.present().map(r -> "generation " + r.generation()).orElse("nothing");
+    }
+
+    /**
+     * Takes no new lock, lets a platform call under a held lock finish (bounded by the platform's
+     * time-out), then gives back every lock still held, so another replica need not wait out the lease
+     * and never calls the platform while this replica's call may still issue a token.
+     */
     void releaseAll(@Observes ShutdownEvent shutdown) {
+        closing = true;
+        long deadline = System.nanoTime() + shutdownWait.toNanos();
+        while (!held.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
         held.forEach(this::release);
         renewals.shutdownNow();
     }

@@ -6,7 +6,6 @@ import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.RedisOutageMode;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.IssuedToken;
-import io.tokenbroker.platform.PlatformException;
 import io.tokenbroker.platform.PlatformTokenSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -40,6 +39,7 @@ public class TokenBroker {
     private final Duration jitter;
     private final Duration validFor;
     private final RedisOutageMode outageMode;
+    private final Duration localCallFloor;
     private final Executor executor = Infrastructure.getDefaultWorkerPool();
 
     TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, PlatformTokenSource platform,
@@ -55,6 +55,7 @@ public class TokenBroker {
         this.jitter = tenth.compareTo(LONGEST_JITTER) < 0 ? tenth : LONGEST_JITTER;
         this.validFor = config.token().handedOutFor();
         this.outageMode = config.redisOutage();
+        this.localCallFloor = config.token().minForcedRefreshInterval();
         store.listen(this::storeUpdated);
     }
 
@@ -81,7 +82,7 @@ public class TokenBroker {
         if (fresh != null) {
             return Uni.createFrom().item(fresh);
         }
-        return shared(state, () -> acquirer.acquire(client, TokenRecord.MINIMUM_REMAINING, knownGeneration(state)));
+        return shared(state, () -> acquirer.acquire(state, TokenRecord.MINIMUM_REMAINING, knownGeneration(state)));
     }
 
     /**
@@ -94,19 +95,23 @@ public class TokenBroker {
         if (known != null && !known.token().equals(rejected) && known.servableAt(clock.instant())) {
             return Uni.createFrom().item(known);
         }
-        return replaceAttempt(state, rejected, 3);
+        long rejectedGeneration = known != null && known.token().equals(rejected) ? known.generation() : 0;
+        return replaceAttempt(state, rejected, rejectedGeneration, 3);
     }
 
     /** A report may join the flight of another token's report: then ours is tried again, a few times. */
-    private Uni<TokenRecord> replaceAttempt(ClientTokenState state, String rejected, int attemptsLeft) {
-        Supplier<TokenRecord> replacement = () -> acquirer.replace(state.client(), rejected, knownGeneration(state));
-        return Uni.createFrom().completionStage(() -> state.replaceOnce(() -> adoptResult(state, replacement), executor))
+    private Uni<TokenRecord> replaceAttempt(ClientTokenState state, String rejected, long rejectedGeneration,
+            int attemptsLeft) {
+        Supplier<Acquisition> replacement = () -> acquirer.replace(state, rejected, rejectedGeneration,
+                knownGeneration(state));
+        return Uni.createFrom()
+                .completionStage(() -> state.replaceOnce(() -> adoptResult(state, replacement, rejected), executor))
                 .onFailure(CompletionException.class).transform(Throwable::getCause)
                 .flatMap(record -> {
                     if (!record.token().equals(rejected)) {
                         return Uni.createFrom().item(record);
                     }
-                    return attemptsLeft > 1 ? replaceAttempt(state, rejected, attemptsLeft - 1)
+                    return attemptsLeft > 1 ? replaceAttempt(state, rejected, rejectedGeneration, attemptsLeft - 1)
                             : Uni.createFrom().failure(new TokenUnavailableException(
                                     "the rejected token could not be replaced yet", Duration.ofSeconds(1)));
                 });
@@ -118,11 +123,11 @@ public class TokenBroker {
     }
 
     /** Starts {@code acquisition} unless one runs; all callers share its result, which this replica adopts. */
-    CompletableFuture<TokenRecord> startShared(ClientTokenState state, Supplier<TokenRecord> acquisition) {
-        return state.acquireOnce(() -> adoptResult(state, acquisition), executor);
+    CompletableFuture<TokenRecord> startShared(ClientTokenState state, Supplier<Acquisition> acquisition) {
+        return state.acquireOnce(() -> adoptResult(state, acquisition, null), executor);
     }
 
-    /** Adopts a record another replica announced, read from the store. */
+    /** Adopts a record read from the store, if it is newer than the one held. */
     void adoptStored(ClientTokenState state, TokenRecord stored) {
         state.adopt(stored, true, refreshAhead, jitter, clock.instant());
     }
@@ -133,55 +138,72 @@ public class TokenBroker {
         return known == null ? 0 : known.generation();
     }
 
-    private Uni<TokenRecord> shared(ClientTokenState state, Supplier<TokenRecord> acquisition) {
+    private Uni<TokenRecord> shared(ClientTokenState state, Supplier<Acquisition> acquisition) {
         return Uni.createFrom().completionStage(() -> startShared(state, acquisition))
                 .onFailure(CompletionException.class).transform(Throwable::getCause);
     }
 
-    private TokenRecord adoptResult(ClientTokenState state, Supplier<TokenRecord> acquisition) {
-        TokenRecord record;
-        boolean saved = true;
+    /**
+     * Runs an acquisition and adopts what it ended with. Only a store outage leads down the outage path;
+     * any other failure reaches the callers as it is.
+     *
+     * @param rejected the token a forced refresh replaces, or {@code null}
+     */
+    private TokenRecord adoptResult(ClientTokenState state, Supplier<Acquisition> acquisition, String rejected) {
+        Acquisition result;
         try {
-            record = acquisition.get();
-        } catch (PlatformException | TokenUnavailableException | RefreshTooSoonException known) {
-            throw known;
-        } catch (UnsavedTokenException unsaved) {
-            LOG.warnf("Client %s: %s; serving it and writing it back later", state.client(), unsaved.getMessage());
-            record = unsaved.record();
-            saved = false;
-        } catch (RuntimeException storeFailure) {
-            record = withoutStore(state, storeFailure);
-            saved = false;
+            result = acquisition.get();
+        } catch (StoreUnavailableException outage) {
+            result = withoutStore(state, outage, rejected);
         }
-        state.adopt(record, saved, refreshAhead, jitter, clock.instant());
+        state.adopt(result.record(), result.saved(), refreshAhead, jitter, clock.instant());
         TokenRecord current = state.current();
-        return current != null && current.servableAt(clock.instant()) ? current : record;
+        return current != null && current.servableAt(clock.instant()) ? current : result.record();
     }
 
-    private TokenRecord withoutStore(ClientTokenState state, RuntimeException storeFailure) {
+    /**
+     * The store is down before this replica could take the lock. {@code fail}: no token without Redis.
+     * {@code local}: keep serving a valid token nobody reported; otherwise call the platform without
+     * the lock, at most once per replica per {@code broker.token.min-forced-refresh-interval}, since
+     * replicas calling in turn would knock each other's tokens out.
+     */
+    private Acquisition withoutStore(ClientTokenState state, StoreUnavailableException outage, String rejected) {
         String client = state.client();
         if (outageMode == RedisOutageMode.FAIL) {
-            LOG.errorf("Client %s: the token store failed (%s)", client, storeFailure.getClass().getName());
+            LOG.errorf("Client %s: %s", client, outage.getMessage());
             throw new TokenUnavailableException("the token store is unavailable", Duration.ofSeconds(2));
         }
         TokenRecord known = state.current();
-        LOG.warnf("Client %s: the token store failed (%s); obtaining a token locally (broker.redis-outage=local)",
-                client, storeFailure.getClass().getName());
-        IssuedToken issued = platform.fetch(client);
+        Instant now = clock.instant();
+        boolean usable = known != null && known.servableAt(now) && !known.token().equals(rejected);
+        if (!state.claimLocalCall(now.toEpochMilli(), localCallFloor)) {
+            if (usable) {
+                return new Acquisition(known, !state.unsaved());
+            }
+            long waitMillis = localCallFloor.toMillis() - (now.toEpochMilli() - state.lastLocalCallMillis());
+            throw new TokenUnavailableException("the token store is unavailable and this replica called the "
+                    + "platform without it moments ago", Duration.ofMillis(Math.max(1000, waitMillis)));
+        }
+        LOG.warnf("Client %s: %s; obtaining a token without the lock (broker.redis-outage=local)", client,
+                outage.getMessage());
+        IssuedToken issued = platform.fetch(client, () -> true);
         long generation = known == null ? 1 : known.generation() + 1;
-        return new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor), generation);
+        return new Acquisition(new TokenRecord(issued.token(), issued.requestedAt(),
+                issued.requestedAt().plus(validFor), generation), false);
     }
 
+    /** A record was published: one look at the store per client however many messages arrive. */
     private void storeUpdated(String client) {
         ClientTokenState state = clients.get(client);
-        if (state == null) {
+        if (state == null || !state.queueSync()) {
             return;
         }
         executor.execute(() -> {
+            state.syncStarted();
             try {
-                store.read(client).ifPresent(stored -> adoptStored(state, stored));
-            } catch (RuntimeException e) {
-                LOG.debugf("Client %s: could not read the announced record (%s)", client, e.getClass().getSimpleName());
+                store.read(client).present().ifPresent(stored -> adoptStored(state, stored));
+            } catch (StoreUnavailableException e) {
+                LOG.debugf("Client %s: could not read the announced record (%s)", client, e.getMessage());
             }
         });
     }

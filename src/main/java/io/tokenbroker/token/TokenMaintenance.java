@@ -75,62 +75,72 @@ class TokenMaintenance {
         if (known == null || state.acquiring()) {
             return;
         }
-        Instant now = clock.instant();
-        boolean reachable = syncWithStore(state, known);
-        if (reachable && state.unsaved()) {
+        syncWithStore(state, known);
+        // A write-back may have started; otherwise refresh ahead even while the store is down or
+        // refuses writes: the acquisition then follows broker.redis-outage.
+        if (state.acquiring() || !state.refreshDue(clock.instant())) {
             return;
         }
-        // While the store is down this still refreshes ahead: the acquisition then follows broker.redis-outage.
-        if (state.refreshDue(now)) {
-            broker.startShared(state, () -> acquirer.acquire(state.client(), refreshAhead,
-                            TokenBroker.knownGeneration(state)))
-                    .whenComplete((record, failure) -> {
-                        if (failure != null && state.current() == known) {
-                            state.refreshFailed(clock.instant());
-                            LOG.warnf("Client %s: refreshing ahead of expiry failed (%s); the current token is "
-                                    + "served until it expires", state.client(), Failures.describe(failure));
-                        }
-                    });
-        }
+        TokenRecord due = state.current();
+        broker.startShared(state, () -> acquirer.acquire(state, refreshAhead, TokenBroker.knownGeneration(state)))
+                .whenComplete((record, failure) -> {
+                    if (failure != null && state.current() == due) {
+                        state.refreshFailed(clock.instant());
+                        LOG.warnf("Client %s: refreshing ahead of expiry failed (%s); the current token is "
+                                + "served until it expires", state.client(), Failures.describe(failure));
+                    }
+                });
     }
 
     /**
-     * Adopts a newer stored record, or writes this replica's valid token back when the store lost it.
-     *
-     * @return whether the store could be read
+     * Newer wins, by generation: adopts a newer stored record, or writes this replica's valid token
+     * back when the store lacks it, holds something unreadable, or holds an older token (a restored
+     * snapshot, a failover that lost the last write).
      */
-    private boolean syncWithStore(ClientTokenState state, TokenRecord known) {
-        Optional<TokenRecord> stored;
+    private void syncWithStore(ClientTokenState state, TokenRecord known) {
+        StoredRecord stored;
         try {
             stored = store.read(state.client());
-        } catch (RuntimeException e) {
+        } catch (StoreUnavailableException e) {
             if (storeReachable) {
-                LOG.warnf("The token store is unreachable (%s); serving tokens from memory", e.getClass().getSimpleName());
+                LOG.warnf("%s; serving tokens from memory", e.getMessage());
             }
             storeReachable = false;
-            return false;
+            return;
         }
         if (!storeReachable) {
             LOG.info("The token store is reachable again");
             storeReachable = true;
         }
-        if (stored.isPresent() && !state.unsaved()) {
-            broker.adoptStored(state, stored.get());
+        reportProblem(state, stored);
+        Optional<TokenRecord> record = stored.present();
+        if (record.isPresent() && record.get().newerThan(known)) {
+            broker.adoptStored(state, record.get());
+        } else if (record.isPresent() && record.get().token().equals(known.token())) {
+            broker.adoptStored(state, record.get());
         } else if (known.servableAt(clock.instant())) {
             writeBack(state, known);
         }
-        return true;
+    }
+
+    private static void reportProblem(ClientTokenState state, StoredRecord stored) {
+        String before = state.known().storeProblem();
+        if (stored.unreadable() && !stored.problem().equals(before)) {
+            LOG.warnf("Client %s: the stored record is refused (%s); it is replaced under the lock", state.client(),
+                    stored.problem());
+        }
+        state.storeProblem(stored.problem());
     }
 
     private void writeBack(ClientTokenState state, TokenRecord known) {
         broker.startShared(state, () -> {
             try {
-                Optional<TokenRecord> stored = acquirer.writeBack(state.client(), known);
-                stored.filter(record -> record.token().equals(known.token())).ifPresent(record -> state.saved());
-                return stored.orElse(known);
-            } catch (RuntimeException storeFailure) {
+                return acquirer.writeBack(state.client(), known)
+                        .map(stored -> new Acquisition(stored, true))
+                        .orElseGet(() -> new Acquisition(known, !state.unsaved()));
+            } catch (StoreUnavailableException storeFailure) {
                 // Never a reason to call the platform: the token in hand is valid; try again next check.
-                return known;
+                return new Acquisition(known, false);
             }
         });
     }

@@ -39,12 +39,16 @@ class TokenReadinessCheck implements HealthCheck {
     }
 
     private static String describe(ClientTokenState state, Instant now) {
-        TokenRecord current = state.current();
-        Instant failingSince = state.failingSince();
+        ClientTokenState.Known known = state.known();
+        String stored = known.storeProblem() == null ? ""
+                : "; the stored record is refused (" + known.storeProblem() + ") and is replaced under the lock";
+        TokenRecord current = known.token();
         if (current == null || !current.servableAt(now)) {
-            return current == null ? "no token yet (obtained on first request)" : "expired";
+            return (current == null ? "no token yet (obtained on first request)" : "expired") + stored;
         }
-        String fresh = "valid for " + current.remainingAt(now).toSeconds() + "s";
-        return failingSince == null ? fresh : "degraded: refreshing fails since " + failingSince + ", " + fresh;
+        String fresh = "valid for " + current.remainingAt(now).toSeconds() + "s"
+                + (known.unsaved() ? ", not yet in the store" : "");
+        return (known.failingSince() == null ? fresh
+                : "degraded: refreshing fails since " + known.failingSince() + ", " + fresh) + stored;
     }
 }

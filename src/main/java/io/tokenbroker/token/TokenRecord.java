@@ -10,7 +10,9 @@ import java.time.Instant;
  * @param token the platform's Access-Token
  * @param acquiredAt when the request that obtained it was sent
  * @param expiresAt when the broker stops handing it out ({@code acquiredAt + lifetime - safety margin})
- * @param generation fencing number: a record never replaces one with a higher or equal generation
+ * @param generation the platform's order of tokens as the broker knows it: the fencing number of the
+ *     lease under which the token was obtained or last written back, so a higher generation is a token
+ *     the platform issued later
  */
 public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, long generation) {
 
@@ -19,27 +21,29 @@ public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, l
 
     /** Whether the token may still be handed out at {@code now}. */
     public boolean servableAt(Instant now) {
-        return remainingAt(now).compareTo(MINIMUM_REMAINING) >= 0;
+        return servableAtMillis(now.toEpochMilli());
     }
 
-    /** {@link #servableAt} to the millisecond, for a time in epoch milliseconds: the hot path's check, allocating nothing. */
+    /** {@link #servableAt} for a time in epoch milliseconds: the hot path's check, allocating nothing. */
     public boolean servableAtMillis(long nowMillis) {
         return expiresAt.toEpochMilli() - nowMillis >= MINIMUM_REMAINING.toMillis();
     }
 
     /**
-     * Whether this record should replace {@code known} in a replica's memory at {@code now}: a higher
-     * generation; another token requested later (after a Redis restart, generations may start again
-     * low, and the platform honours the latest token); or any servable token once {@code known} is not.
+     * Whether this record is newer than {@code known}: by generation only, never by the wall clocks of
+     * different hosts. Equal generations are the same token, or one numbered locally during an outage
+     * that the write-back renumbers.
+     */
+    public boolean newerThan(TokenRecord known) {
+        return known == null || generation > known.generation;
+    }
+
+    /**
+     * Whether a replica should replace {@code known} by this record at {@code now}: a newer one, or any
+     * servable one once {@code known} is not.
      */
     public boolean replaces(TokenRecord known, Instant now) {
-        if (known == null || generation > known.generation) {
-            return true;
-        }
-        if (token.equals(known.token)) {
-            return false;
-        }
-        return acquiredAt.isAfter(known.acquiredAt) || !known.servableAt(now) && servableAt(now);
+        return newerThan(known) || !known.servableAt(now) && servableAt(now);
     }
 
     /** The same token under another generation number. */

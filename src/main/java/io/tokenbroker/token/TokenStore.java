@@ -6,16 +6,20 @@ import java.util.function.Consumer;
 
 /**
  * Shared storage of every client's current token, with the lock that lets exactly one replica call
- * the platform at a time. Calls block: use them off the event loop.
+ * the platform at a time. Calls block: use them off the event loop. Every method reports an outage
+ * as {@link StoreUnavailableException} and nothing else.
  */
 public interface TokenStore {
 
-    /** The client's current record, if any is stored and not yet expired. */
-    Optional<TokenRecord> read(String client);
+    /** What is stored for the client; an expired, tampered or unreadable value is not a record. */
+    StoredRecord read(String client);
 
     /**
      * Takes the client's refresh lock for {@code broker.lock.lease}, if nobody holds it. The lease's
-     * fencing number is above {@code knownGeneration} and above the stored record's generation.
+     * fencing number is above {@code knownGeneration} (the highest generation the caller verified)
+     * and above every number handed out before; the stored record's own generation is not trusted.
+     *
+     * @return the lease, or nothing when another holder has the lock
      */
     Optional<Lease> tryLock(String client, long knownGeneration);
 
@@ -26,11 +30,12 @@ public interface TokenStore {
     void release(String client, Lease lease);
 
     /**
-     * Stores {@code record} unless the stored one has an equal or higher generation.
+     * Stores {@code record} if the store still holds what {@code replacing} saw (compare-and-set), or
+     * nothing readable: a holder that lost its lease never overwrites what a newer holder stored.
      *
      * @return whether it was stored
      */
-    boolean write(String client, TokenRecord record);
+    boolean write(String client, TokenRecord record, StoredRecord replacing);
 
     /**
      * Claims the client's one forced refresh per {@code interval}, across all replicas.

@@ -27,10 +27,9 @@ class PlatformFailuresTest {
     @InjectPlatform
     PlatformStandIn platform;
 
-    @ParameterizedTest(name = "{0} is retried")
-    @CsvSource({"flaky-500, HTTP_500, unavailable", "flaky-html, HTML_PAGE, unavailable",
-        "flaky-busy, BUSY, unavailable", "flaky-nodata, NO_DATA, bad-answer", "flaky-hang, HANG, timeout"})
-    void transientFailuresAreRetriedAndCounted(String client, Failure failure, String outcome) {
+    @ParameterizedTest(name = "{1} is retried")
+    @CsvSource({"flaky-busy, BUSY", "flaky-503, HTTP_503", "flaky-429, HTTP_429"})
+    void answersThatSayNothingWasIssuedAreRetried(String client, Failure failure) {
         platform.failNext(TestAccounts.clientId(client), failure, failure);
 
         String token = given().header("Authorization", ALICE).get("/token?client=" + client)
@@ -38,9 +37,37 @@ class PlatformFailuresTest {
 
         assertThat(platform.calls(TestAccounts.clientId(client))).isEqualTo(3);
         assertThat(platform.isValid(token)).isTrue();
-        assertThat(given().get("/q/metrics").then().extract().asString())
-                .contains("broker_platform_calls_total{client=\"" + client + "\",outcome=\"" + outcome + "\"} 2.0")
+        assertThat(metrics())
+                .contains("broker_platform_calls_total{client=\"" + client + "\",outcome=\"unavailable\"} 2.0")
                 .contains("broker_platform_calls_total{client=\"" + client + "\",outcome=\"ok\"} 1.0");
+    }
+
+    @Test
+    void aPlatformNobodyListensForIsTriedAgainSinceNoRequestLeft() {
+        given().header("Authorization", ALICE).get("/token?client=" + TestAccounts.UNREACHABLE)
+                .then().statusCode(503).header("Retry-After", not(emptyOrNullString()));
+
+        assertThat(metrics()).contains("broker_platform_calls_total{client=\"" + TestAccounts.UNREACHABLE
+                + "\",outcome=\"unreachable\"} 3.0");
+    }
+
+    @ParameterizedTest(name = "{1} is not retried: a token may have been issued")
+    @CsvSource({"flaky-500, HTTP_500, unavailable, 503", "flaky-html, HTML_PAGE, unavailable, 503",
+        "flaky-nodata, NO_DATA, bad-answer, 502", "flaky-hang, HANG, timeout, 503"})
+    void answersAfterWhichATokenMayExistAreNeverRepeated(String client, Failure failure, String outcome,
+            int status) {
+        String clientId = TestAccounts.clientId(client);
+        platform.failNext(clientId, failure);
+
+        given().header("Authorization", ALICE).get("/token?client=" + client).then().statusCode(status);
+        assertThat(platform.calls(clientId)).isEqualTo(1);
+        assertThat(metrics())
+                .contains("broker_platform_calls_total{client=\"" + client + "\",outcome=\"" + outcome + "\"} 1.0");
+
+        String token = given().header("Authorization", ALICE).get("/token?client=" + client)
+                .then().statusCode(200).extract().path("accessToken");
+        assertThat(platform.isValid(token)).isTrue();
+        assertThat(platform.calls(clientId)).isEqualTo(2);
     }
 
     @Test
@@ -76,6 +103,10 @@ class PlatformFailuresTest {
         } finally {
             platform.recover(clientId);
         }
+    }
+
+    private static String metrics() {
+        return given().get("/q/metrics").then().extract().asString();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tokenbroker.store;
 
 import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.StoredRecord;
 import io.tokenbroker.token.TokenRecord;
 import io.tokenbroker.token.TokenStore;
 import static io.restassured.RestAssured.given;
@@ -38,9 +39,11 @@ class RedisClusterTest {
 
             Instant now = Instant.now();
             TokenRecord record = new TokenRecord("t-" + i, now, now.plusSeconds(60), lease.fence());
-            assertThat(store.write(client, record)).isTrue();
-            assertThat(store.write(client, record.withGeneration(lease.fence() - 1))).isFalse();
-            assertThat(store.read(client)).get().extracting(TokenRecord::token).isEqualTo("t-" + i);
+            StoredRecord nothing = store.read(client);
+            assertThat(store.write(client, record, nothing)).isTrue();
+            assertThat(store.write(client, record.withGeneration(lease.fence() + 1), nothing))
+                    .as("compare-and-set against what was read before").isFalse();
+            assertThat(store.read(client).present()).get().extracting(TokenRecord::token).isEqualTo("t-" + i);
 
             store.release(client, new Lease("not-the-owner", lease.fence()));
             assertThat(store.tryLock(client, 0)).isEmpty();

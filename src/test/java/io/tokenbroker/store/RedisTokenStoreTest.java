@@ -1,6 +1,7 @@
 package io.tokenbroker.store;
 
 import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.StoredRecord;
 import io.tokenbroker.token.TokenRecord;
 import io.tokenbroker.token.TokenStore;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +14,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -73,15 +75,30 @@ class RedisTokenStoreTest {
     }
 
     @Test
-    void fencingNumbersStayAboveEveryGenerationAReplicaOrTheStoreKnows() {
+    void fencingNumbersStayAboveEveryGenerationTheCallerVerified() {
         String client = fresh();
         Lease aboveKnown = store.tryLock(client, 41).orElseThrow();
         assertThat(aboveKnown.fence()).isGreaterThan(41);
         store.release(client, aboveKnown);
+        assertThat(store.tryLock(client, 0).orElseThrow().fence()).isGreaterThan(aboveKnown.fence());
+    }
 
-        Instant now = Instant.now();
-        store.write(client, record("written-back", now, 100));
-        assertThat(store.tryLock(client, 0).orElseThrow().fence()).isGreaterThan(100);
+    @Test
+    void aPlantedGenerationOrCounterNeitherDefeatsFencingNorBlocksTheNextWrite() {
+        String client = fresh();
+        redis.hash(String.class).hset(recordKey(client), Map.of("token", "planted", "generation", "9000000000000000000",
+                "acquired-at", Long.toString(System.currentTimeMillis()),
+                "expires-at", Long.toString(System.currentTimeMillis() + 60_000)));
+        redis.value(String.class).set("token-broker:{" + client + "}:fence", "99999999999999999999");
+
+        StoredRecord planted = store.read(client);
+        assertThat(planted.present()).as("a generation beyond any real count is refused").isEmpty();
+        assertThat(planted.unreadable()).isTrue();
+        Lease lease = store.tryLock(client, 5).orElseThrow();
+        assertThat(lease.fence()).isEqualTo(6);
+
+        assertThat(store.write(client, record("real", Instant.now(), lease.fence()), planted)).isTrue();
+        assertThat(store.read(client).present()).get().extracting(TokenRecord::token).isEqualTo("real");
     }
 
     @Test
@@ -94,17 +111,45 @@ class RedisTokenStoreTest {
     }
 
     @Test
-    void anOlderGenerationNeverOverwritesANewerOne() {
+    void aWriterThatReadAnOlderRecordNeverOverwritesWhatANewerHolderStored() {
         String client = fresh();
         Instant now = Instant.now();
-        assertThat(store.write(client, record("newer", now, 7))).isTrue();
+        assertThat(write(client, record("first", now, 5))).isTrue();
+        StoredRecord pausedHolderRead = store.read(client);
+        assertThat(store.write(client, record("newer-holder", now, 7), store.read(client))).isTrue();
 
-        assertThat(store.write(client, record("older", now, 6))).isFalse();
-        assertThat(store.write(client, record("same", now, 7))).isFalse();
+        assertThat(store.write(client, record("paused-holder", now, 6), pausedHolderRead)).isFalse();
+        assertThat(store.write(client, record("paused-holder", now, 9), pausedHolderRead))
+                .as("not even with a higher number: what it read is gone").isFalse();
+        assertThat(store.read(client).present()).get().extracting(TokenRecord::token).isEqualTo("newer-holder");
+    }
 
-        assertThat(store.read(client)).get().extracting(TokenRecord::token).isEqualTo("newer");
-        assertThat(store.write(client, record("next", now, 8))).isTrue();
-        assertThat(store.read(client)).get().extracting(TokenRecord::token).isEqualTo("next");
+    @Test
+    void aKeyOfAnotherTypeReadsAsUnreadableAndTheNextWriteReplacesIt() {
+        String client = fresh();
+        redis.value(String.class).set(recordKey(client), "not a hash");
+
+        StoredRecord wrongType = store.read(client);
+        assertThat(wrongType.unreadable()).isTrue();
+        assertThat(wrongType.present()).isEmpty();
+        Lease lease = store.tryLock(client, 0).orElseThrow();
+        assertThat(store.write(client, record("repaired", Instant.now(), lease.fence()), wrongType)).isTrue();
+        assertThat(store.read(client).present()).get().extracting(TokenRecord::token).isEqualTo("repaired");
+    }
+
+    @Test
+    void clearRecordsOutOfRangeAreRefused() {
+        long now = System.currentTimeMillis();
+        assertRefused(Map.of("token", "t", "generation", "1", "acquired-at", Long.toString(now),
+                "expires-at", Long.toString(now + Duration.ofHours(3).toMillis())), "expiry beyond the lifetime");
+        assertRefused(Map.of("token", "t", "generation", "1", "acquired-at", Long.toString(now + 3_600_000),
+                "expires-at", Long.toString(now + 3_700_000)), "acquired in the future");
+        assertRefused(Map.of("token", "bad token", "generation", "1", "acquired-at", Long.toString(now),
+                "expires-at", Long.toString(now + 60_000)), "a token that cannot travel in a header");
+        assertRefused(Map.of("token", "t", "generation", "0", "acquired-at", Long.toString(now),
+                "expires-at", Long.toString(now + 60_000)), "generation 0");
+        assertRefused(Map.of("token", "t", "generation", "1", "acquired-at", "yesterday",
+                "expires-at", Long.toString(now + 60_000)), "a malformed time");
     }
 
     @Test
@@ -112,9 +157,9 @@ class RedisTokenStoreTest {
         String client = fresh();
         Instant acquired = Instant.now();
         TokenRecord record = new TokenRecord("t", acquired, acquired.plus(Duration.ofMinutes(115)), 1);
-        store.write(client, record);
+        write(client, record);
 
-        long ttl = redis.key().pttl("token-broker:{" + client + "}:token");
+        long ttl = redis.key().pttl(recordKey(client));
         assertThat(ttl).isGreaterThan(0).isLessThan(Duration.ofHours(2).toMillis());
         assertThat(ttl).isCloseTo(Duration.ofMinutes(115).toMillis(), org.assertj.core.data.Offset.offset(5_000L));
     }
@@ -124,16 +169,16 @@ class RedisTokenStoreTest {
         String client = fresh();
         Instant acquired = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         TokenRecord record = new TokenRecord("tok", acquired, acquired.plusSeconds(60), 3);
-        store.write(client, record);
-        assertThat(store.read(client)).contains(record);
+        write(client, record);
+        assertThat(store.read(client).present()).contains(record);
     }
 
     @Test
     void anExpiredRecordIsNotWritten() {
         String client = fresh();
         Instant past = Instant.now().minusSeconds(10);
-        assertThat(store.write(client, new TokenRecord("t", past, past.plusSeconds(5), 1))).isFalse();
-        assertThat(store.read(client)).isEmpty();
+        assertThat(write(client, new TokenRecord("t", past, past.plusSeconds(5), 1))).isFalse();
+        assertThat(store.read(client).present()).isEmpty();
     }
 
     @Test
@@ -141,6 +186,22 @@ class RedisTokenStoreTest {
         String client = fresh();
         redis.execute("SCRIPT", "FLUSH");
         assertThat(store.tryLock(client, 0)).isPresent();
+    }
+
+    private void assertRefused(Map<String, String> fields, String why) {
+        String client = fresh();
+        redis.hash(String.class).hset(recordKey(client), fields);
+        StoredRecord read = store.read(client);
+        assertThat(read.present()).as(why).isEmpty();
+        assertThat(read.unreadable()).as(why).isTrue();
+    }
+
+    private boolean write(String client, TokenRecord record) {
+        return store.write(client, record, store.read(client));
+    }
+
+    private static String recordKey(String client) {
+        return "token-broker:{" + client + "}:token";
     }
 
     private static TokenRecord record(String token, Instant acquired, long generation) {

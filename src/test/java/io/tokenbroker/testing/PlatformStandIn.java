@@ -31,6 +31,10 @@ public final class PlatformStandIn implements AutoCloseable {
     public enum Failure {
         /** HTTP 500 with a JSON envelope. */
         HTTP_500,
+        /** HTTP 503 with a JSON envelope: the platform says it did not take the request. */
+        HTTP_503,
+        /** HTTP 429 with a JSON envelope: too many requests. */
+        HTTP_429,
         /** HTTP 502 with an HTML page, as a proxy in front of the platform answers. */
         HTML_PAGE,
         /** HTTP 200, {@code ok=false} with a busy code. */
@@ -171,6 +175,8 @@ public final class PlatformStandIn implements AutoCloseable {
     private void fail(HttpExchange exchange, Failure failure) throws IOException {
         switch (failure) {
             case HTTP_500 -> send(exchange, 500, envelope(500, "internal error", null, false));
+            case HTTP_503 -> send(exchange, 503, envelope(503, "service unavailable", null, false));
+            case HTTP_429 -> send(exchange, 429, envelope(429, "too many requests", null, false));
             case HTML_PAGE -> {
                 exchange.getResponseHeaders().set("Content-Type", "text/html");
                 byte[] page = "<html><body><h1>502 Bad Gateway</h1></body></html>".getBytes(StandardCharsets.UTF_8);

@@ -31,7 +31,10 @@ public final class TestAccounts {
 
     /** Healthy clients; each is its own platform account. */
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
-            "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup");
+            "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup",
+            "flaky-503", "flaky-429");
+    /** A client whose platform URL has nothing listening: every connection is refused. */
+    public static final String UNREACHABLE = "unreachable";
 
     private TestAccounts() {
     }
@@ -78,6 +81,9 @@ public final class TestAccounts {
         config.put("broker.clients." + ROTATING + ".base-url", platform.baseUrl());
         config.put("broker.clients." + ROTATING + ".client-id", clientId(ROTATING));
         config.put("broker.clients." + ROTATING + ".secret-file", ROTATING_SECRET_FILE.toAbsolutePath().toString());
+        config.put("broker.clients." + UNREACHABLE + ".base-url", "http://127.0.0.1:" + closedPort());
+        config.put("broker.clients." + UNREACHABLE + ".client-id", clientId(UNREACHABLE));
+        config.put("broker.clients." + UNREACHABLE + ".secret", secret(UNREACHABLE));
         config.put("broker.callers.alice.key-sha256", CallerRegistry.sha256Hex(ALICE_KEY));
         config.put("broker.callers.alice.clients", "*");
         config.put("broker.callers.bob.key-sha256", CallerRegistry.sha256Hex(BOB_KEY));
@@ -95,6 +101,11 @@ public final class TestAccounts {
         config.put("quarkus.rest-client.logging.scope", "request-response");
         config.put("quarkus.log.category.\"org.jboss.resteasy.reactive.client.logging\".level", "DEBUG");
         return config;
+    }
+
+    /** A port of 127.0.0.1 nothing listens on, as far as anyone can tell. */
+    private static int closedPort() {
+        return RedisServerProcess.freePort();
     }
 
     /** Caller carol, known by its ServiceAccount, verified against {@code issuer}. */

@@ -1,0 +1,66 @@
+package io.tokenbroker.token;
+
+import java.time.Clock;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * A refresh lock this replica holds, and how long it may believe so. The lease counts from when the
+ * lock was requested and is extended only by a renewal Redis confirmed; once a renewal is refused, or
+ * the lease ran out unrenewed (Redis unreachable, or this process paused past it), the holder must not
+ * call the platform again: another replica may hold the lock by now.
+ */
+final class HeldLease {
+
+    private static final Logger LOG = Logger.getLogger(HeldLease.class);
+
+    private final String client;
+    private final Lease lease;
+    private final Duration leaseTime;
+    private final Clock clock;
+    private volatile long validUntilMillis;
+    private volatile boolean lost;
+
+    HeldLease(String client, Lease lease, Duration leaseTime, long requestedAtMillis, Clock clock) {
+        this.client = client;
+        this.lease = lease;
+        this.leaseTime = leaseTime;
+        this.clock = clock;
+        this.validUntilMillis = requestedAtMillis + leaseTime.toMillis() - safetyMillis(leaseTime);
+    }
+
+    Lease lease() {
+        return lease;
+    }
+
+    long fence() {
+        return lease.fence();
+    }
+
+    /** Whether the lock is certainly still ours: never renewed in vain, and not run out. */
+    boolean valid() {
+        return !lost && clock.millis() < validUntilMillis;
+    }
+
+    /** Extends the lease; a refusal ends it for good, a failure lets it run out. */
+    void renew(TokenStore store) {
+        long sentAt = clock.millis();
+        try {
+            if (store.renew(client, lease)) {
+                validUntilMillis = sentAt + leaseTime.toMillis() - safetyMillis(leaseTime);
+            } else {
+                lost = true;
+                LOG.warnf("Client %s: the refresh lock was lost; this replica will not call the platform "
+                        + "under it again", client);
+            }
+        } catch (StoreUnavailableException e) {
+            LOG.warnf("Client %s: could not renew the refresh lock (%s); it runs out unless renewed", client,
+                    e.getMessage());
+        }
+    }
+
+    /** Redis and this host measure the lease apart: stop believing in it a tenth early. */
+    private static long safetyMillis(Duration leaseTime) {
+        return leaseTime.toMillis() / 10;
+    }
+}
