@@ -71,6 +71,30 @@ public final class BrokerReplica implements AutoCloseable {
         }
     }
 
+    /** Freezes the process ({@code SIGSTOP}), as a long GC pause or a stalled node would. */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    /** Lets a paused process go on ({@code SIGCONT}), believing no time has passed. */
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill " + signal + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The operating system's process id of the replica. */
     public long pid() {
         return process.pid();

@@ -56,7 +56,7 @@ public final class RedisServerProcess implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
-    /** Starts the server (again, after {@link #stop()}), empty. */
+    /** Starts the server (again, after {@link #stop()}): empty, unless a snapshot was restored. */
     public synchronized void start() throws IOException {
         List<String> command = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toString(),
@@ -65,6 +65,35 @@ public final class RedisServerProcess implements AutoCloseable {
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("redis.log").toFile()).start();
         awaitPong();
+    }
+
+    /**
+     * Writes a snapshot of everything the server holds now ({@code SAVE}) and returns a copy of it,
+     * for {@link #restartFrom}.
+     */
+    public Path snapshot() {
+        String saved = call("SAVE");
+        if (!"+OK".equals(saved)) {
+            throw new IllegalStateException("SAVE failed: " + saved);
+        }
+        try {
+            Path copy = Files.createTempFile(workDir, "snapshot-", ".rdb");
+            Files.copy(workDir.resolve("dump.rdb"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops the server and starts it again from {@code snapshot}, as a restore from an old backup would. */
+    public synchronized void restartFrom(Path snapshot) {
+        stop();
+        try {
+            Files.copy(snapshot, workDir.resolve("dump.rdb"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            start();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Stops the server, as an outage would. */

@@ -27,10 +27,25 @@ public final class ReplicaSet implements AutoCloseable {
 
     /** Starts {@code count} replicas configured with the test accounts plus {@code overrides}. */
     public ReplicaSet(int count, Map<String, String> overrides) {
+        this(count, overrides, false);
+    }
+
+    /**
+     * Starts {@code count} replicas with the platform and lock timing an operator gets without setting
+     * anything (the test accounts otherwise shorten it), for scenarios that must hold with the defaults.
+     */
+    public static ReplicaSet withDefaultTiming(int count, Map<String, String> overrides) {
+        return new ReplicaSet(count, overrides, true);
+    }
+
+    private ReplicaSet(int count, Map<String, String> overrides, boolean defaultTiming) {
         redis = RedisServerProcess.launch();
         platform = PlatformStandIn.start();
         TestAccounts.register(platform);
         config = new HashMap<>(TestAccounts.brokerConfig(platform));
+        if (defaultTiming) {
+            config.keySet().removeIf(name -> name.startsWith("broker.platform.") || name.startsWith("broker.lock."));
+        }
         config.put("quarkus.redis.hosts", redis.uri());
         config.put("quarkus.redis.password", RedisServerProcess.PASSWORD);
         config.put("quarkus.log.category.\"io.tokenbroker\".level", "DEBUG");
@@ -43,6 +58,25 @@ public final class ReplicaSet implements AutoCloseable {
     /** Starts one more replica with the same configuration. */
     public BrokerReplica startReplica() {
         return startReplica(List.of());
+    }
+
+    /** Starts one more replica with the same configuration but for {@code overrides}. */
+    public BrokerReplica startReplica(Map<String, String> overrides) {
+        Map<String, String> own = new HashMap<>(config);
+        own.putAll(overrides);
+        BrokerReplica replica = BrokerReplica.start(own, List.of());
+        replicas.add(replica);
+        return replica;
+    }
+
+    /** The replica holding the client's refresh lock now (its owner value names the process). */
+    public BrokerReplica lockHolder(String client) {
+        String owner = redis.call("GET", "token-broker:{" + client + "}:lock");
+        if (owner == null) {
+            throw new AssertionError("nobody holds the lock of " + client);
+        }
+        long pid = Long.parseLong(owner.split("/")[1]);
+        return replicas.stream().filter(r -> r.pid() == pid).findFirst().orElseThrow();
     }
 
     /** Starts one more replica with the same configuration and these extra JVM options. */
@@ -88,6 +122,23 @@ public final class ReplicaSet implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The token {@code replica} serves for {@code client} now (the answer must be 200). */
+    public String tokenFrom(BrokerReplica replica, String client) {
+        HttpResponse<String> response = send(tokenRequest(replica, client));
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET /token?client=" + client + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return token(response.body());
+    }
+
+    /** Sends every request at once and returns the answers in order. */
+    public List<HttpResponse<String>> sendAll(List<HttpRequest> requests) {
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = requests.stream()
+                .map(request -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString())).toList();
+        return sent.stream().map(java.util.concurrent.CompletableFuture::join).toList();
     }
 
     /** The access token in a JSON answer, or {@code null}. */

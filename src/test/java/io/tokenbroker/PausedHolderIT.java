@@ -1,0 +1,67 @@
+package io.tokenbroker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tokenbroker.testing.BrokerReplica;
+import io.tokenbroker.testing.ReplicaSet;
+import io.tokenbroker.testing.TestAccounts;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A lock holder frozen ({@code SIGSTOP}) while its platform call runs, past its lease: another
+ * replica takes over, and the holder wakes up to find a newer token it must not overwrite.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PausedHolderIT {
+
+    private ReplicaSet set;
+
+    @BeforeAll
+    void start() {
+        set = new ReplicaSet(2, Map.of("broker.lock.lease", "2s", "broker.lock.wait-timeout", "20s",
+                "broker.platform.timeout", "10s", "broker.token.check-interval", "200ms"));
+    }
+
+    @AfterAll
+    void stop() {
+        set.close();
+    }
+
+    @Test
+    void aHolderPausedPastItsLeaseNeverOverwritesTheNewerTokenNorCallsAgain() {
+        String clientId = TestAccounts.clientId("cold");
+        set.platform.latency(Duration.ofMillis(1500));
+        List<CompletableFuture<HttpResponse<String>>> requests = List.of(
+                set.http().sendAsync(set.tokenRequest(set.replica(0), "cold"), HttpResponse.BodyHandlers.ofString()),
+                set.http().sendAsync(set.tokenRequest(set.replica(1), "cold"), HttpResponse.BodyHandlers.ofString()));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> set.platform.calls(clientId) == 1);
+        BrokerReplica holder = set.lockHolder("cold");
+        int survivor = set.replicas.indexOf(holder) == 0 ? 1 : 0;
+
+        holder.pause();
+        HttpResponse<String> taken = requests.get(survivor).join();
+        set.platform.latency(Duration.ZERO);
+        holder.resume();
+
+        assertThat(taken.statusCode()).as(taken.body()).isEqualTo(200);
+        String newer = ReplicaSet.token(taken.body());
+        assertThat(set.platform.isValid(newer)).isTrue();
+        assertThat(set.platform.calls(clientId)).isEqualTo(2);
+        HttpResponse<String> woken = requests.get(1 - survivor).join();
+        assertThat(woken.statusCode()).as(woken.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> set.tokenFrom(holder, "cold").equals(newer));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                .until(() -> set.platform.calls(clientId) == 2 && newer.equals(set.tokenFrom(holder, "cold")));
+        assertThat(set.redis.call("HGET", "token-broker:{cold}:token", "token")).isEqualTo(newer);
+    }
+}
