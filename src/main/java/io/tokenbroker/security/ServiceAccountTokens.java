@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -20,26 +19,34 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
  * Recognises callers by their Kubernetes ServiceAccount token: a JWT signed by the cluster's
  * service-account issuer, for the broker's audience, unexpired, whose subject
  * {@code system:serviceaccount:NS:NAME} is a configured caller's {@code service-account}.
- * A verified token is remembered until it expires, so a caller pays for the signature check once.
+ * A verified token is remembered until it expires or the issuer's keys change ({@link VerifiedTokens}),
+ * so a caller pays for the signature check once.
  */
 final class ServiceAccountTokens {
 
     private static final Logger LOG = Logger.getLogger(ServiceAccountTokens.class);
-    /** Bounds the memory of verified tokens; projected tokens are renewed hourly, so few are live. */
+    /**
+     * Bounds the memory of verified tokens. The kubelet renews a projected token at 80 % of its life,
+     * so each calling pod presents one or two live tokens at a time: this is thousands of pods.
+     */
     private static final int MAX_REMEMBERED = 4096;
-
-    private record Verified(Caller caller, Instant expiresAt) {
-    }
 
     private final Map<String, Caller> callersBySubject;
     private final JwtConsumer consumer;
-    private final Clock clock;
-    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final ServiceAccountKeys keys;
+    private final VerifiedTokens verified;
 
     ServiceAccountTokens(BrokerConfig.WorkloadIdentity config, ServiceAccountKeys keys,
             Map<String, Caller> callersBySubject, Clock clock) {
+        this(config, keys, callersBySubject, clock, MAX_REMEMBERED);
+    }
+
+    /** As above, remembering at most {@code maxRemembered} verified tokens. */
+    ServiceAccountTokens(BrokerConfig.WorkloadIdentity config, ServiceAccountKeys keys,
+            Map<String, Caller> callersBySubject, Clock clock, long maxRemembered) {
         this.callersBySubject = Map.copyOf(callersBySubject);
-        this.clock = clock;
+        this.keys = keys;
+        this.verified = new VerifiedTokens(keys::generation, maxRemembered, clock);
         this.consumer = new JwtConsumerBuilder()
                 .setExpectedIssuer(config.issuer())
                 .setExpectedAudience(config.audience())
@@ -72,16 +79,24 @@ final class ServiceAccountTokens {
         if (known != null) {
             return known;
         }
+        long keyGeneration = keys.generation();
         JwtClaims claims = verify(jwt);
         Caller caller = callerOf(claims);
-        remember(jwt, caller, claims);
+        verified.remember(jwt, caller, expiresAt(claims), keyGeneration);
         return caller;
     }
 
-    /** The caller of {@code jwt} if it was verified before and has not expired; null if it needs verifying. */
+    /**
+     * The caller of {@code jwt} if it was verified before, under the keys in hand, and has not
+     * expired; null if it needs verifying.
+     */
     Caller remembered(String jwt) {
-        Verified known = verified.get(jwt);
-        return known != null && clock.instant().isBefore(known.expiresAt()) ? known.caller() : null;
+        return verified.callerOf(jwt);
+    }
+
+    /** How many verified tokens are remembered. */
+    long rememberedCount() {
+        return verified.size();
     }
 
     private JwtClaims verify(String jwt) {
@@ -121,14 +136,12 @@ final class ServiceAccountTokens {
         }
     }
 
-    private void remember(String jwt, Caller caller, JwtClaims claims) {
+    private static Instant expiresAt(JwtClaims claims) {
         try {
-            if (verified.size() >= MAX_REMEMBERED) {
-                verified.clear();
-            }
-            verified.put(jwt, new Verified(caller, Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis())));
+            return Instant.ofEpochMilli(claims.getExpirationTime().getValueInMillis());
         } catch (MalformedClaimException e) {
-            // Not reachable: the consumer required a well-formed exp. Without it the token is simply not remembered.
+            // Not reachable: the consumer required a well-formed exp. Without one, the token is not remembered.
+            return Instant.EPOCH;
         }
     }
 }

@@ -90,6 +90,11 @@ public final class ServiceAccountIssuer implements AutoCloseable {
         published.add(key);
     }
 
+    /** Stops publishing {@code key}, as an API server does once a rotated-out key has been retired. */
+    public void withdraw(RsaJsonWebKey key) {
+        published.remove(key);
+    }
+
     /** A valid projected token of ServiceAccount {@code namespace/name}, for the broker's audience. */
     public String token(String namespace, String name) {
         return token(namespace, name, ISSUER, AUDIENCE, Instant.now().plus(Duration.ofHours(1)), published.get(0));
