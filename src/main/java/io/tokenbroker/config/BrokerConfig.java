@@ -254,6 +254,10 @@ public interface BrokerConfig {
         @WithDefault("30s")
         Duration clockSkew();
 
+        /** Longest lifetime ({@code exp - iat}) of an accepted token, at least 10 min. Default: {@code 24h}. */
+        @WithDefault("24h")
+        Duration maxTokenLifetime();
+
         /**
          * PEM file of the CA that signs the JWKS endpoint's certificate (in a pod:
          * {@code /var/run/secrets/kubernetes.io/serviceaccount/ca.crt}). Unset: the JVM's trust store.

@@ -42,6 +42,7 @@ class ConfigurationCheckTest {
             broker.lock.wait-timeout                       | 0s         | broker.lock.wait-timeout must be at least PT0.1S
             broker.audit.summary-interval                  | 100ms      | broker.audit.summary-interval must be at least PT1S
             broker.workload-identity.jwks-refresh-interval | 0s         | broker.workload-identity.jwks-refresh-interval must be at least PT1S
+            broker.workload-identity.max-token-lifetime    | 5m         | broker.workload-identity.max-token-lifetime must be at least PT10M
             broker.workload-identity.issuer                | ' '        | broker.workload-identity.issuer must not be blank
             broker.workload-identity.audience              | ' '        | broker.workload-identity.audience must not be blank
             broker.platform.timeout                        | 1ms        | broker.platform.timeout must be at least PT0.01S

@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.jose4j.jwt.ReservedClaimNames;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +84,28 @@ class ServiceAccountAuthenticationTest {
         String expired = issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE,
                 Instant.now().minus(Duration.ofMinutes(5)), issuer.signingKey());
         assertRefused(expired);
+    }
+
+    @Test
+    void aTokenWithoutIssuedAtIsRefused() {
+        JwtClaims claims = ServiceAccountIssuer.validClaims(NS, SA);
+        claims.unsetClaim(ReservedClaimNames.ISSUED_AT);
+        assertRefused(ServiceAccountIssuer.sign(claims, issuer.signingKey()));
+    }
+
+    @Test
+    void aTokenIssuedInTheFutureIsRefused() {
+        JwtClaims claims = ServiceAccountIssuer.validClaims(NS, SA);
+        claims.setIssuedAt(NumericDate.fromMilliseconds(Instant.now().plus(Duration.ofMinutes(5)).toEpochMilli()));
+        claims.unsetClaim(ReservedClaimNames.NOT_BEFORE);
+        assertRefused(ServiceAccountIssuer.sign(claims, issuer.signingKey()));
+    }
+
+    @Test
+    void aTokenIssuedToLiveLongerThanTheMaximumLifetimeIsRefused() {
+        Instant issued = Instant.now().minus(Duration.ofHours(1));
+        assertThat(status(tokenLiving(issued, Duration.ofHours(24)), "other")).isEqualTo(200);
+        assertRefused(tokenLiving(issued, Duration.ofHours(24).plusMinutes(1)));
     }
 
     @Test
@@ -185,6 +210,15 @@ class ServiceAccountAuthenticationTest {
                 .then().statusCode(401)
                 .header("WWW-Authenticate", "Bearer")
                 .contentType("application/problem+json");
+    }
+
+    /** A valid token issued at {@code issued}, expiring {@code lifetime} later. */
+    private String tokenLiving(Instant issued, Duration lifetime) {
+        JwtClaims claims = ServiceAccountIssuer.validClaims(NS, SA);
+        claims.setIssuedAt(NumericDate.fromMilliseconds(issued.toEpochMilli()));
+        claims.setNotBefore(NumericDate.fromMilliseconds(issued.toEpochMilli()));
+        claims.setExpirationTime(NumericDate.fromMilliseconds(issued.plus(lifetime).toEpochMilli()));
+        return ServiceAccountIssuer.sign(claims, issuer.signingKey());
     }
 
     private static int status(String token, String client) {
