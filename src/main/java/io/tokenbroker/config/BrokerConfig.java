@@ -217,13 +217,13 @@ public interface BrokerConfig {
         List<String> clients();
     }
 
-    /** What the audit trail writes for hand-outs; refreshes and denials always get a line each. */
+    /** What the audit trail writes for hand-outs and denials; refreshes always get a line each. */
     interface Audit {
-        /** {@code summary} (first hand-out of a token per caller and address, then counts) or {@code every}. Default: {@code summary}. */
+        /** {@code summary} (the first of a kind, then counts; for hand-outs and denials) or {@code every}. Default: {@code summary}. */
         @WithDefault("summary")
         HandOutAudit handOuts();
 
-        /** How often hand-out counts are written in {@code summary} mode, at least 1 s. Default: {@code 60s}. */
+        /** How often hand-out and denial counts are written in {@code summary} mode, at least 1 s. Default: {@code 60s}. */
         @WithDefault("60s")
         Duration summaryInterval();
     }
