@@ -53,6 +53,10 @@ public interface BrokerConfig {
     /** How Kubernetes ServiceAccount tokens of callers are verified. */
     WorkloadIdentity workloadIdentity();
 
+    /** Whether production accepts plain {@code http} platform and JWKS URLs (dev mode and tests always do). Default: {@code false}. */
+    @WithDefault("false")
+    boolean allowInsecureUrls();
+
     /** One set of platform credentials. */
     interface Client {
         /** The platform's base URL, e.g. {@code https://open.example.com}. Required. */
