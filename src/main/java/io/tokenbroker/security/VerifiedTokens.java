@@ -3,6 +3,7 @@ package io.tokenbroker.security;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +18,12 @@ import java.util.function.LongSupplier;
  * <p>The memory belongs to one version of the issuer's key set and is dropped whole when the set
  * changes: a key withdrawn from the JWKS (rotated out, or compromised) stops vouching for the tokens
  * it signed at the next fetch, not only when they expire.
+ *
+ * <p>Caffeine loads the classes of a cache and of its entries by name, chosen by the features used
+ * (here strong keys and values, a maximum size, per-entry expiry); a native image must be told them.
  */
+@RegisterForReflection(classNames = {"com.github.benmanes.caffeine.cache.SSMSA",
+        "com.github.benmanes.caffeine.cache.PSWMS"})
 final class VerifiedTokens {
 
     private record Entry(Caller caller, Instant expiresAt) {
