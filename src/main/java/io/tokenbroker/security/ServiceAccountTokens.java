@@ -32,7 +32,7 @@ final class ServiceAccountTokens {
     private static final Logger LOG = Logger.getLogger(ServiceAccountTokens.class);
     /**
      * Bounds the memory of verified tokens. The kubelet renews a projected token at 80 % of its life,
-     * so each calling pod presents one or two live tokens at a time: this is thousands of pods.
+     * so each calling pod presents one or two live tokens at a time: 4,096 covers thousands of pods.
      */
     private static final int MAX_REMEMBERED = 4096;
 
