@@ -101,6 +101,7 @@ broker_command() { # PORT [extra JVM flags...]: sets BROKER_COMMAND, one replica
   BROKER_COMMAND=(java $HEAP -Dquarkus.http.port="$port"
     -Dquarkus.redis.hosts="redis://127.0.0.1:$REDIS_PORT"
     -Dbroker.clients.default.base-url="http://127.0.0.1:$PLATFORM_PORT"
+    -Dbroker.allow-insecure-urls=true  # the platform stand-in speaks plain HTTP on this machine
     -Dbroker.clients.default.client-id=bench-client
     -Dbroker.clients.default.secret=bench-secret
     -Dbroker.callers.bench.key-sha256="$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)"

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.tokenbroker.testing.BrokerTestResources;
@@ -12,10 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The built artifact as shipped: the jar in a normal build, the native executable when built with
- * {@code -Dnative} (GraalVM or a container build), against a real Redis and the platform stand-in.
+ * {@code -Dnative} (GraalVM or a container build), against a real Redis and the platform stand-in
+ * (plain HTTP, which production refuses unless {@code broker.allow-insecure-urls=true}).
  */
 @QuarkusIntegrationTest
-@WithTestResource(BrokerTestResources.class)
+@WithTestResource(value = BrokerTestResources.class,
+        initArgs = @ResourceArg(name = BrokerTestResources.ALLOW_INSECURE_URLS, value = "true"))
 class PackagedBrokerIT {
 
     @Test

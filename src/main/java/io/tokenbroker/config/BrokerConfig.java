@@ -53,6 +53,10 @@ public interface BrokerConfig {
     /** How Kubernetes ServiceAccount tokens of callers are verified. */
     WorkloadIdentity workloadIdentity();
 
+    /** Whether production accepts plain {@code http} platform and JWKS URLs (dev mode and tests always do). Default: {@code false}. */
+    @WithDefault("false")
+    boolean allowInsecureUrls();
+
     /** One set of platform credentials. */
     interface Client {
         /** The platform's base URL, e.g. {@code https://open.example.com}. Required. */
@@ -230,13 +234,13 @@ public interface BrokerConfig {
         List<String> clients();
     }
 
-    /** What the audit trail writes for hand-outs; refreshes and denials always get a line each. */
+    /** What the audit trail writes for hand-outs and denials; refreshes always get a line each. */
     interface Audit {
-        /** {@code summary} (first hand-out of a token per caller and address, then counts) or {@code every}. Default: {@code summary}. */
+        /** {@code summary} (the first of a kind, then counts; for hand-outs and denials) or {@code every}. Default: {@code summary}. */
         @WithDefault("summary")
         HandOutAudit handOuts();
 
-        /** How often hand-out counts are written in {@code summary} mode, at least 1 s. Default: {@code 60s}. */
+        /** How often hand-out and denial counts are written in {@code summary} mode, at least 1 s. Default: {@code 60s}. */
         @WithDefault("60s")
         Duration summaryInterval();
     }
@@ -266,6 +270,10 @@ public interface BrokerConfig {
         /** Tolerated clock difference for {@code exp}, {@code nbf} and {@code iat}. Default: {@code 30s}. */
         @WithDefault("30s")
         Duration clockSkew();
+
+        /** Longest lifetime ({@code exp - iat}) of an accepted token, at least 10 min. Default: {@code 24h}. */
+        @WithDefault("24h")
+        Duration maxTokenLifetime();
 
         /**
          * PEM file of the CA that signs the JWKS endpoint's certificate (in a pod:

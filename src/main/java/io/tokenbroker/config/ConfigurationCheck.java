@@ -1,20 +1,31 @@
 package io.tokenbroker.config;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.config.Secret;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Checks the configuration first thing at start-up: the rules on single properties
  * ({@link PropertyRules}) and those that tie several together. A broken configuration stops the
- * start with every problem named at once.
+ * start with every problem named at once; a risky one is started with a warning. Some rules hold in
+ * production only: dev mode and tests talk to local stand-ins over plain HTTP and keep no Redis data
+ * worth protecting.
  */
 @Singleton
 class ConfigurationCheck {
@@ -22,18 +33,32 @@ class ConfigurationCheck {
     private static final Logger LOG = Logger.getLogger(ConfigurationCheck.class);
 
     void onStart(@Observes @Priority(1) StartupEvent start, BrokerConfig config) {
-        List<String> problems = problems(config);
+        List<String> problems = problems(config, LaunchMode.current());
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Invalid broker configuration:\n  - " + String.join("\n  - ", problems));
         }
-        if (config.platform().timeout().compareTo(config.lock().waitTimeout()) >= 0) {
-            LOG.warnf("broker.platform.timeout (%s) is not shorter than broker.lock.wait-timeout (%s): callers "
-                    + "on other replicas stop waiting before a slow platform answers the lock holder",
-                    config.platform().timeout(), config.lock().waitTimeout());
-        }
+        warnings(config, LaunchMode.current()).forEach(LOG::warn);
     }
 
-    static List<String> problems(BrokerConfig config) {
+    /** What is allowed but risky, one line each. */
+    static List<String> warnings(BrokerConfig config, LaunchMode mode) {
+        List<String> warnings = new ArrayList<>();
+        if (config.platform().timeout().compareTo(config.lock().waitTimeout()) >= 0) {
+            warnings.add("broker.platform.timeout (" + config.platform().timeout() + ") is not shorter than "
+                    + "broker.lock.wait-timeout (" + config.lock().waitTimeout() + "): callers on other replicas "
+                    + "stop waiting before a slow platform answers the lock holder");
+        }
+        // In production an unset broker.store means Redis (or no start at all: TokenStoreProducer).
+        if (!mode.isDevOrTest() && config.store().kind().orElse(StoreKind.REDIS) == StoreKind.REDIS
+                && config.store().encryptionKey().map(Secret::get).isEmpty()) {
+            warnings.add("broker.store.encryption-key is not set: tokens are stored in Redis in the clear, usable by "
+                    + "anyone who can read Redis or its backups (set it to the output of openssl rand -base64 32)");
+        }
+        return warnings;
+    }
+
+    /** Every rule {@code config} breaks when started in {@code mode}, one line each. */
+    static List<String> problems(BrokerConfig config, LaunchMode mode) {
         List<String> problems = new ArrayList<>(PropertyRules.problems(config));
         config.clients().keySet().stream().filter(name -> !ClientNames.isValid(name)).forEach(name ->
                 problems.add("broker.clients." + name + ": a client name is 1 to 64 letters, digits, '.', '-' or '_'"));
@@ -55,6 +80,10 @@ class ConfigurationCheck {
                 problems.add("broker.callers." + caller + ": set key-sha256, service-account or both");
             }
         });
+        sharedCredential(config, "key-sha256", grant -> grant.keySha256().map(hex -> hex.toLowerCase(Locale.ROOT)),
+                problems);
+        sharedCredential(config, "service-account", BrokerConfig.Caller::serviceAccount, problems);
+        insecureUrls(config, mode, problems);
         config.callers().forEach((caller, grant) -> grant.clients().stream()
                 .filter(client -> !client.equals("*") && !config.clients().containsKey(client))
                 .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
@@ -74,5 +103,40 @@ class ConfigurationCheck {
                     + "broker.token.safety-margin (" + handedOutFor + "), or every token would be refreshed at once");
         }
         return problems;
+    }
+
+    /**
+     * Callers sharing a {@code credential} (key hash or ServiceAccount) would silently replace each
+     * other: each is named, never the shared value.
+     */
+    private static void sharedCredential(BrokerConfig config, String credential,
+            Function<BrokerConfig.Caller, Optional<String>> value, List<String> problems) {
+        Map<String, List<String>> callersByValue = new HashMap<>();
+        new TreeMap<>(config.callers()).forEach((caller, grant) -> value.apply(grant).ifPresent(shared ->
+                callersByValue.computeIfAbsent(shared, any -> new ArrayList<>()).add(caller)));
+        callersByValue.values().stream().filter(callers -> callers.size() > 1)
+                .map(callers -> callers.stream().map(caller -> "broker.callers." + caller + "." + credential)
+                        .collect(Collectors.joining(", ")) + " are the same: give each caller its own")
+                .sorted().forEach(problems::add);
+    }
+
+    /**
+     * Over plain HTTP the platform secret and tokens, or the keys that decide who is a caller, could
+     * be read or replaced on the way.
+     */
+    private static void insecureUrls(BrokerConfig config, LaunchMode mode, List<String> problems) {
+        if (mode.isDevOrTest() || config.allowInsecureUrls()) {
+            return;
+        }
+        config.clients().forEach((name, client) ->
+                plainHttp("broker.clients." + name + ".base-url", client.baseUrl(), problems));
+        plainHttp("broker.workload-identity.jwks-url", config.workloadIdentity().jwksUrl(), problems);
+    }
+
+    private static void plainHttp(String property, URI url, List<String> problems) {
+        if ("http".equalsIgnoreCase(url.getScheme())) {
+            problems.add(property + " uses plain http, which anyone on the way can read and alter: use https, "
+                    + "or set broker.allow-insecure-urls=true");
+        }
     }
 }

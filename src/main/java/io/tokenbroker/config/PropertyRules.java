@@ -80,6 +80,9 @@ final class PropertyRules {
         atLeast("broker.audit.summary-interval", config.audit().summaryInterval(), Duration.ofSeconds(1));
         atLeast("broker.workload-identity.jwks-refresh-interval", config.workloadIdentity().jwksRefreshInterval(),
                 Duration.ofSeconds(1));
+        // Kubernetes projects no token for less than 10 min: a shorter limit would refuse every one.
+        atLeast("broker.workload-identity.max-token-lifetime", config.workloadIdentity().maxTokenLifetime(),
+                Duration.ofMinutes(10));
     }
 
     private void platform(BrokerConfig.Platform platform) {

@@ -18,11 +18,14 @@ import org.jboss.logging.Logger;
 
 /**
  * Structured lines on the log category {@value #CATEGORY}: who (caller), what (client), the outcome,
- * the token's fingerprint and generation (never the token), and from where. Refreshes and denials get
- * a line each. Hand-outs, by default, get a line the first time a token goes to a caller at an
- * address, then a count per {@code broker.audit.summary-interval}: the same facts without a log line
- * per request, which would cost the hot path most of its throughput. Route or silence the category
- * with the usual {@code quarkus.log.category."token-broker.audit".*} settings.
+ * the token's fingerprint and generation (never the token), and from where. Refreshes get a line
+ * each. Hand-outs, by default, get a line the first time a token goes to a caller at an address, then
+ * a count per {@code broker.audit.summary-interval}: the same facts without a log line per request,
+ * which would cost the hot path most of its throughput. Denials, by default, get a line the first time
+ * a kind (caller, client, status) occurs, then a count per interval ({@link DenialCounts}), so that
+ * nobody can flood the log by being refused. {@code broker.audit.hand-outs=every} writes a line per
+ * hand-out and per denial. Route or silence the category with the usual
+ * {@code quarkus.log.category."token-broker.audit".*} settings.
  */
 @ApplicationScoped
 public class AuditTrail {
@@ -48,6 +51,7 @@ public class AuditTrail {
     private final Duration summaryInterval;
     private final Map<Recipient, Tally> handOuts = new ConcurrentHashMap<>();
     private final Map<String, Fingerprinted> lastRecords = new ConcurrentHashMap<>();
+    private final DenialCounts denials = new DenialCounts();
     private ScheduledExecutorService summaries;
 
     AuditTrail(BrokerConfig config) {
@@ -110,12 +114,30 @@ public class AuditTrail {
      * name is logged only if it is a configured one, never raw input.
      */
     public void denied(Caller caller, String client, int status, String remote) {
-        AUDIT.infof("event=denied caller=%s client=%s outcome=%d remote=%s",
-                caller == null ? NOBODY : caller.name(), client == null ? NOBODY : client, status, remote);
+        if (!AUDIT.isInfoEnabled()) {
+            return;
+        }
+        DenialCounts.Denial denial = new DenialCounts.Denial(caller == null ? NOBODY : caller.name(),
+                client == null ? NOBODY : client, status);
+        if (everyHandOut || denials.count(denial)) {
+            AUDIT.infof("event=denied caller=%s client=%s outcome=%d remote=%s",
+                    denial.caller(), denial.client(), status, remote);
+        }
     }
 
-    /** Writes each recipient's hand-outs since the last count; forgets recipients idle for a whole interval. */
+    /**
+     * Writes each recipient's hand-outs and each kind of denial since the last count; forgets those
+     * idle for a whole interval.
+     */
     void writeCounts() {
+        writeHandOutCounts();
+        denials.drain((denial, count) -> AUDIT.infof("event=denials caller=%s client=%s outcome=%d count=%d "
+                + "interval=%s", denial.caller(), denial.client(), denial.status(), count, summaryInterval),
+                count -> AUDIT.infof("event=denials-other count=%d interval=%s (refusals of kinds beyond the "
+                        + "first %d)", count, summaryInterval, DenialCounts.MAX_KINDS));
+    }
+
+    private void writeHandOutCounts() {
         handOuts.forEach((recipient, tally) -> {
             long count = tally.count().sumThenReset();
             if (count > 0) {

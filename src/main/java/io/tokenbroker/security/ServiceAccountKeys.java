@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,6 +39,8 @@ import org.jose4j.lang.UnresolvableKeyException;
  * The service-account issuer's signing keys (its JWKS), fetched in the background and held in memory
  * so that verifying a caller's token never waits on the network. A token signed with a key not in
  * hand asks for an early fetch (at most once per {@code jwks-min-refresh-interval}) and is refused.
+ * Each change of the key set bumps its {@link #generation()}, so what was verified with the old keys
+ * can be forgotten.
  */
 final class ServiceAccountKeys implements VerificationKeyResolver, AutoCloseable {
 
@@ -48,13 +52,28 @@ final class ServiceAccountKeys implements VerificationKeyResolver, AutoCloseable
     private final HttpClient http;
     private final ScheduledExecutorService scheduler;
     private final AtomicReference<Instant> lastEarlyFetch = new AtomicReference<>(Instant.EPOCH);
-    private volatile KeySet keys = new KeySet(List.of());
+    private volatile KeySet keys = new KeySet(List.of(), 0);
 
-    /** One fetched JWKS and jose4j's resolver over it (which picks a key by {@code kid} and type). */
-    private record KeySet(List<JsonWebKey> list, JwksVerificationKeyResolver resolver) {
+    /**
+     * One fetched JWKS, jose4j's resolver over it (which picks a key by {@code kid} and type), and
+     * which version of the key set it is.
+     */
+    private record KeySet(List<JsonWebKey> list, JwksVerificationKeyResolver resolver, Set<String> published,
+            long generation) {
 
-        KeySet(List<JsonWebKey> list) {
-            this(List.copyOf(list), new JwksVerificationKeyResolver(list));
+        KeySet(List<JsonWebKey> list, long generation) {
+            this(List.copyOf(list), new JwksVerificationKeyResolver(list), published(list), generation);
+        }
+
+        /** The keys as the issuer publishes them (public parts, {@code kid}, {@code alg}), in any order. */
+        private static Set<String> published(List<JsonWebKey> list) {
+            return list.stream().map(key -> key.toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY))
+                    .collect(Collectors.toUnmodifiableSet());
+        }
+
+        /** This set, or the next generation holding {@code fetched} if that differs from it. */
+        KeySet updatedWith(List<JsonWebKey> fetched) {
+            return published.equals(published(fetched)) ? this : new KeySet(fetched, generation + 1);
         }
     }
 
@@ -86,6 +105,11 @@ final class ServiceAccountKeys implements VerificationKeyResolver, AutoCloseable
         return !keys.list().isEmpty();
     }
 
+    /** Grows by one each time a fetch finds the key set changed (a key added, withdrawn or altered). */
+    long generation() {
+        return keys.generation();
+    }
+
     private void fetchEarly() {
         Instant now = clock.instant();
         Instant last = lastEarlyFetch.get();
@@ -107,14 +131,22 @@ final class ServiceAccountKeys implements VerificationKeyResolver, AutoCloseable
                         config.jwksUrl(), response.statusCode(), keys.list().size());
                 return;
             }
-            List<JsonWebKey> fetched = new JsonWebKeySet(response.body()).getJsonWebKeys();
-            keys = new KeySet(fetched);
-            LOG.debugf("Service-account keys: %d loaded from %s", fetched.size(), config.jwksUrl());
+            install(new JsonWebKeySet(response.body()).getJsonWebKeys());
         } catch (IOException | JoseException | RuntimeException e) {
             LOG.warnf("Service-account keys: cannot fetch %s (%s); keeping the %d keys in hand",
                     config.jwksUrl(), e.getClass().getSimpleName(), keys.list().size());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Takes the fetched keys; only the scheduler's one thread fetches, so this is never raced. */
+    private void install(List<JsonWebKey> fetched) {
+        KeySet previous = keys;
+        keys = previous.updatedWith(fetched);
+        if (keys != previous) {
+            LOG.infof("Service-account keys: %d loaded from %s; tokens verified with earlier keys will be "
+                    + "verified again", fetched.size(), config.jwksUrl());
         }
     }
 

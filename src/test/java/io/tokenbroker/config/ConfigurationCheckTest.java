@@ -2,26 +2,32 @@ package io.tokenbroker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Every configuration rule names the property it concerns; a sound configuration passes all of them. */
+/**
+ * Every configuration rule names the property it concerns; a sound configuration passes all of them.
+ * Rules are checked as production starts them, the strictest, unless a test says otherwise.
+ */
 class ConfigurationCheckTest {
 
     private static final String KEY_SHA256 = "a".repeat(64);
 
     @Test
     void aSoundConfigurationHasNoProblems() {
-        assertThat(ConfigurationCheck.problems(config(Map.of()))).isEmpty();
+        assertThat(problems(config(Map.of()))).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -42,6 +48,7 @@ class ConfigurationCheckTest {
             broker.lock.wait-timeout                       | 0s         | broker.lock.wait-timeout must be at least PT0.1S
             broker.audit.summary-interval                  | 100ms      | broker.audit.summary-interval must be at least PT1S
             broker.workload-identity.jwks-refresh-interval | 0s         | broker.workload-identity.jwks-refresh-interval must be at least PT1S
+            broker.workload-identity.max-token-lifetime    | 5m         | broker.workload-identity.max-token-lifetime must be at least PT10M
             broker.workload-identity.issuer                | ' '        | broker.workload-identity.issuer must not be blank
             broker.workload-identity.audience              | ' '        | broker.workload-identity.audience must not be blank
             broker.platform.timeout                        | 1ms        | broker.platform.timeout must be at least PT0.01S
@@ -54,14 +61,14 @@ class ConfigurationCheckTest {
             broker.callers.alice.clients                   | nobody     | broker.callers.alice.clients names 'nobody', which is not a configured client
             """)
     void aBrokenValueIsNamedWithItsProperty(String property, String value, String problem) {
-        List<String> problems = ConfigurationCheck.problems(config(Map.of(property, value)));
+        List<String> problems = problems(config(Map.of(property, value)));
 
         assertThat(problems).anySatisfy(line -> assertThat(line).startsWith(problem));
     }
 
     @Test
     void everyProblemIsReportedAtOnce() {
-        List<String> problems = ConfigurationCheck.problems(config(Map.of(
+        List<String> problems = problems(config(Map.of(
                 "broker.token.check-interval", "1ms",
                 "broker.lock.lease", "1ms",
                 "broker.callers.alice.key-sha256", "short")));
@@ -74,14 +81,82 @@ class ConfigurationCheckTest {
         Map<String, String> properties = new HashMap<>(base());
         properties.remove("broker.callers.alice.key-sha256");
 
-        assertThat(ConfigurationCheck.problems(build(properties)))
+        assertThat(problems(build(properties)))
                 .containsExactly("broker.callers.alice: set key-sha256, service-account or both");
     }
 
     @Test
     void aClientNeedsExactlyOneOfSecretAndSecretFile() {
-        assertThat(ConfigurationCheck.problems(config(Map.of("broker.clients.default.secret-file", "/dev/null"))))
+        assertThat(problems(config(Map.of("broker.clients.default.secret-file", "/dev/null"))))
                 .containsExactly("broker.clients.default: set exactly one of secret and secret-file");
+    }
+
+    @Test
+    void plainHttpToThePlatformIsRefusedInProduction() {
+        assertThat(problems(config(Map.of("broker.clients.default.base-url", "HTTP://open.example.com/api"))))
+                .singleElement().satisfies(problem -> assertThat(problem)
+                        .startsWith("broker.clients.default.base-url uses plain http")
+                        .contains("broker.allow-insecure-urls=true")
+                        .doesNotContain("open.example.com"));
+    }
+
+    @Test
+    void plainHttpToTheJwksIsRefusedInProduction() {
+        assertThat(problems(config(Map.of("broker.workload-identity.jwks-url", "http://10.0.0.1/openid/v1/jwks"))))
+                .singleElement().satisfies(problem -> assertThat(problem)
+                        .startsWith("broker.workload-identity.jwks-url uses plain http")
+                        .doesNotContain("10.0.0.1"));
+    }
+
+    @Test
+    void plainHttpIsAcceptedWhenAllowedAndInDevModeAndTests() {
+        Map<String, String> plainHttp = Map.of("broker.clients.default.base-url", "http://localhost:8089",
+                "broker.workload-identity.jwks-url", "http://localhost:8089/jwks");
+        Map<String, String> allowed = new HashMap<>(plainHttp);
+        allowed.put("broker.allow-insecure-urls", "true");
+
+        assertThat(problems(config(allowed))).isEmpty();
+        assertThat(ConfigurationCheck.problems(config(plainHttp), LaunchMode.DEVELOPMENT)).isEmpty();
+        assertThat(ConfigurationCheck.problems(config(plainHttp), LaunchMode.TEST)).isEmpty();
+    }
+
+    @Test
+    void twoCallersWithOneKeyAreRefusedWithoutNamingTheKey() {
+        List<String> problems = problems(config(Map.of(
+                "broker.callers.bob.key-sha256", KEY_SHA256.toUpperCase(Locale.ROOT),
+                "broker.callers.bob.clients", "default")));
+
+        assertThat(problems).containsExactly(
+                "broker.callers.alice.key-sha256, broker.callers.bob.key-sha256 are the same: give each caller its own");
+    }
+
+    @Test
+    void twoCallersWithOneServiceAccountAreRefused() {
+        List<String> problems = problems(config(Map.of(
+                "broker.callers.alice.service-account", "payments/orders",
+                "broker.callers.bob.service-account", "payments/orders",
+                "broker.callers.bob.clients", "default")));
+
+        assertThat(problems).singleElement().satisfies(problem -> assertThat(problem)
+                .startsWith("broker.callers.alice.service-account, broker.callers.bob.service-account are the same")
+                .doesNotContain("payments/orders"));
+    }
+
+    @Test
+    void productionWithRedisAndNoEncryptionKeyStartsWithAWarning() {
+        assertThat(ConfigurationCheck.warnings(config(Map.of()), LaunchMode.NORMAL)).singleElement()
+                .satisfies(warning -> assertThat(warning).startsWith("broker.store.encryption-key is not set"));
+        assertThat(ConfigurationCheck.warnings(config(Map.of("broker.store", "redis")), LaunchMode.NORMAL)).hasSize(1);
+
+        String key = Base64.getEncoder().encodeToString(new byte[32]);
+        assertThat(ConfigurationCheck.warnings(config(Map.of("broker.store.encryption-key", key)), LaunchMode.NORMAL))
+                .isEmpty();
+        assertThat(ConfigurationCheck.warnings(config(Map.of("broker.store", "memory")), LaunchMode.NORMAL)).isEmpty();
+        assertThat(ConfigurationCheck.warnings(config(Map.of()), LaunchMode.TEST)).isEmpty();
+    }
+
+    private static List<String> problems(BrokerConfig config) {
+        return ConfigurationCheck.problems(config, LaunchMode.NORMAL);
     }
 
     private static BrokerConfig config(Map<String, String> overrides) {

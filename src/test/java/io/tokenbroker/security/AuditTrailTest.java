@@ -10,12 +10,14 @@ import io.tokenbroker.testing.CapturedLogs;
 import io.tokenbroker.testing.TestAccounts;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every denial leaves an audit line; hand-outs leave one line per token, caller and address, then a
- * count per summary interval. Fingerprints only, never the token.
+ * Hand-outs leave one line per token, caller and address, then a count per summary interval; denials
+ * one line per kind (caller, client, status), then a count, with a bounded number of kinds.
+ * Fingerprints only, never the token.
  */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
@@ -50,6 +52,41 @@ class AuditTrailTest {
     }
 
     @Test
+    void repeatedDenialsAreCountedNotLoggedEachTime() {
+        List<String> audit;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            for (int i = 0; i < 4; i++) {
+                given().header("Authorization", "Bearer wrong").get("/token?client=other").then().statusCode(401);
+            }
+            trail.writeCounts();
+            audit = auditLines(logs).stream().filter(line -> line.contains("outcome=401")).toList();
+        }
+
+        assertThat(audit).filteredOn(line -> line.contains("event=denied ")).singleElement().satisfies(line ->
+                assertThat(line).contains("caller=-", "client=-", "remote=127.0.0.1"));
+        assertThat(audit).filteredOn(line -> line.contains("event=denials ")).singleElement().satisfies(line ->
+                assertThat(line).contains("caller=-", "client=-", "count=4", "interval=PT1M"));
+    }
+
+    @Test
+    void denialsOfMoreKindsThanTheBoundAreCountedTogether() {
+        int kinds = DenialCounts.MAX_KINDS + 5;
+        List<String> audit;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            for (int i = 0; i < kinds; i++) {
+                trail.denied(new Caller("caller-" + i, Set.of()), "other", 403, "192.0.2.1");
+            }
+            trail.writeCounts();
+            audit = auditLines(logs);
+        }
+
+        assertThat(audit).filteredOn(line -> line.contains("event=denied ")).hasSize(DenialCounts.MAX_KINDS);
+        assertThat(audit).filteredOn(line -> line.contains("event=denials ")).hasSize(DenialCounts.MAX_KINDS);
+        assertThat(audit).filteredOn(line -> line.contains("event=denials-other ")).singleElement()
+                .satisfies(line -> assertThat(line).contains("count=5"));
+    }
+
+    @Test
     void handOutsAndDenialsAreAudited() {
         List<String> audit;
         String token;
@@ -59,7 +96,7 @@ class AuditTrailTest {
             given().header("Authorization", "Bearer wrong").get("/token?client=other").then().statusCode(401);
             given().header("Authorization", "Bearer " + TestAccounts.BOB_KEY).get("/token?client=default")
                     .then().statusCode(403);
-            audit = logs.lines().stream().filter(line -> line.startsWith(AuditTrail.CATEGORY + " ")).toList();
+            audit = auditLines(logs);
         }
 
         assertThat(audit).anySatisfy(line -> assertThat(line)
@@ -69,5 +106,9 @@ class AuditTrailTest {
         assertThat(audit).anySatisfy(line -> assertThat(line)
                 .contains("event=denied", "caller=bob", "client=default", "outcome=403"));
         assertThat(audit).noneMatch(line -> line.contains(token));
+    }
+
+    private static List<String> auditLines(CapturedLogs logs) {
+        return logs.lines().stream().filter(line -> line.startsWith(AuditTrail.CATEGORY + " ")).toList();
     }
 }

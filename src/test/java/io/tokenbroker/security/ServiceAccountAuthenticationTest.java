@@ -8,14 +8,24 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.config.ServiceAccounts;
 import io.tokenbroker.testing.AnsweredByQuarkusRest;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectServiceAccountIssuer;
 import io.tokenbroker.testing.ServiceAccountIssuer;
 import io.tokenbroker.testing.TestAccounts;
+import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
 import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.jose4j.jwt.ReservedClaimNames;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +43,9 @@ class ServiceAccountAuthenticationTest {
 
     @InjectServiceAccountIssuer
     ServiceAccountIssuer issuer;
+
+    @Inject
+    BrokerConfig config;
 
     @BeforeEach
     void keysAreLoaded() {
@@ -71,6 +84,28 @@ class ServiceAccountAuthenticationTest {
         String expired = issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE,
                 Instant.now().minus(Duration.ofMinutes(5)), issuer.signingKey());
         assertRefused(expired);
+    }
+
+    @Test
+    void aTokenWithoutIssuedAtIsRefused() {
+        JwtClaims claims = ServiceAccountIssuer.validClaims(NS, SA);
+        claims.unsetClaim(ReservedClaimNames.ISSUED_AT);
+        assertRefused(ServiceAccountIssuer.sign(claims, issuer.signingKey()));
+    }
+
+    @Test
+    void aTokenIssuedInTheFutureIsRefused() {
+        JwtClaims claims = ServiceAccountIssuer.validClaims(NS, SA);
+        claims.setIssuedAt(NumericDate.fromMilliseconds(Instant.now().plus(Duration.ofMinutes(5)).toEpochMilli()));
+        claims.unsetClaim(ReservedClaimNames.NOT_BEFORE);
+        assertRefused(ServiceAccountIssuer.sign(claims, issuer.signingKey()));
+    }
+
+    @Test
+    void aTokenIssuedToLiveLongerThanTheMaximumLifetimeIsRefused() {
+        Instant issued = Instant.now().minus(Duration.ofHours(1));
+        assertThat(status(tokenLiving(issued, Duration.ofHours(24)), "other")).isEqualTo(200);
+        assertRefused(tokenLiving(issued, Duration.ofHours(24).plusMinutes(1)));
     }
 
     @Test
@@ -122,6 +157,46 @@ class ServiceAccountAuthenticationTest {
     }
 
     @Test
+    void aKeyWithdrawnFromTheJwksStopsVouchingForTokensVerifiedWithIt() {
+        RsaJsonWebKey retired = ServiceAccountIssuer.newKey("key-retired-" + System.nanoTime());
+        issuer.publish(retired);
+        String token = issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE, IN_AN_HOUR,
+                retired);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> status(token, "other") == 200);
+        // Remembered: answered by the route, without verifying the signature again.
+        given().header("Authorization", "Bearer " + token).get("/token?client=other")
+                .then().statusCode(200).header(AnsweredByQuarkusRest.HEADER, nullValue());
+
+        issuer.withdraw(retired);
+
+        // A token signed with a key the broker does not know makes it fetch the JWKS early.
+        String unknownKey = issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE,
+                IN_AN_HOUR, ServiceAccountIssuer.newKey("key-never-published"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> status(unknownKey, "other") == 401 && status(token, "other") == 401);
+    }
+
+    @Test
+    void theMemoryOfVerifiedTokensStaysBounded() {
+        try (ServiceAccountKeys keys = new ServiceAccountKeys(config.workloadIdentity(), Clock.systemUTC(),
+                Executors.newSingleThreadScheduledExecutor())) {
+            keys.start();
+            await().atMost(Duration.ofSeconds(10)).until(keys::loaded);
+            ServiceAccountTokens tokens = new ServiceAccountTokens(config.workloadIdentity(), keys,
+                    Map.of(ServiceAccounts.subject(NS + "/" + SA), new Caller("carol", Set.of("other"))),
+                    Clock.systemUTC(), 8);
+
+            for (int i = 0; i < 20; i++) {
+                tokens.authenticate(issuer.token(NS, SA, ServiceAccountIssuer.ISSUER, ServiceAccountIssuer.AUDIENCE,
+                        IN_AN_HOUR.plusSeconds(i), issuer.signingKey()));
+            }
+
+            assertThat(tokens.rememberedCount()).isBetween(1L, 8L);
+        }
+    }
+
+    @Test
     void refusalsAreCountedInMetrics() {
         assertRefused(issuer.unsignedToken(NS, SA));
         String metrics = given().get("/q/metrics").asString();
@@ -135,6 +210,15 @@ class ServiceAccountAuthenticationTest {
                 .then().statusCode(401)
                 .header("WWW-Authenticate", "Bearer")
                 .contentType("application/problem+json");
+    }
+
+    /** A valid token issued at {@code issued}, expiring {@code lifetime} later. */
+    private String tokenLiving(Instant issued, Duration lifetime) {
+        JwtClaims claims = ServiceAccountIssuer.validClaims(NS, SA);
+        claims.setIssuedAt(NumericDate.fromMilliseconds(issued.toEpochMilli()));
+        claims.setNotBefore(NumericDate.fromMilliseconds(issued.toEpochMilli()));
+        claims.setExpirationTime(NumericDate.fromMilliseconds(issued.plus(lifetime).toEpochMilli()));
+        return ServiceAccountIssuer.sign(claims, issuer.signingKey());
     }
 
     private static int status(String token, String client) {

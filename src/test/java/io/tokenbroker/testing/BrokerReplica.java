@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One replica of the packaged broker ({@code java -jar target/quarkus-app/quarkus-run.jar}) in its
- * own process, configured only with {@code -D} properties, as an operator would run it.
+ * own process, configured only with {@code -D} properties, as an operator would run it. It runs in
+ * production mode against stand-ins that speak plain HTTP, so it allows insecure URLs.
  */
 public final class BrokerReplica implements AutoCloseable {
 
@@ -41,7 +42,7 @@ public final class BrokerReplica implements AutoCloseable {
         int port = RedisServerProcess.freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Xmx256m"));
+                "-Dquarkus.http.port=" + port, "-Xmx256m", "-Dbroker.allow-insecure-urls=true"));
         command.addAll(jvmOptions);
         properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(List.of("-jar", jar));

@@ -8,12 +8,25 @@ import java.util.Map;
  * Starts what a broker under test talks to: a real Redis server, the platform stand-in and a
  * service-account issuer, all on free ports. Tests receive the stand-ins in fields annotated
  * {@link InjectPlatform} and {@link InjectServiceAccountIssuer}.
+ *
+ * <p>The stand-ins speak plain HTTP, which tests accept anyway. A packaged broker started in production
+ * mode ({@code @QuarkusIntegrationTest}) refuses it unless given the init argument
+ * {@value #ALLOW_INSECURE_URLS}{@code =true}, passed on as {@code broker.allow-insecure-urls}.
  */
 public class BrokerTestResources implements QuarkusTestResourceLifecycleManager {
 
+    /** Init argument: whether the broker may reach the stand-ins over plain HTTP in production mode. */
+    public static final String ALLOW_INSECURE_URLS = "allow-insecure-urls";
+
     private AutoCloseable redis;
+    private boolean allowInsecureUrls;
     private PlatformStandIn platform;
     private ServiceAccountIssuer issuer;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        allowInsecureUrls = Boolean.parseBoolean(initArgs.get(ALLOW_INSECURE_URLS));
+    }
 
     @Override
     public Map<String, String> start() {
@@ -22,6 +35,9 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         issuer = ServiceAccountIssuer.start();
         Map<String, String> config = new HashMap<>(TestAccounts.brokerConfig(platform));
         config.putAll(TestAccounts.workloadIdentityConfig(issuer));
+        if (allowInsecureUrls) {
+            config.put("broker.allow-insecure-urls", "true");
+        }
         redis = startRedis(config);
         return config;
     }

@@ -90,6 +90,11 @@ public final class ServiceAccountIssuer implements AutoCloseable {
         published.add(key);
     }
 
+    /** Stops publishing {@code key}, as an API server does once a rotated-out key has been retired. */
+    public void withdraw(RsaJsonWebKey key) {
+        published.remove(key);
+    }
+
     /** A valid projected token of ServiceAccount {@code namespace/name}, for the broker's audience. */
     public String token(String namespace, String name) {
         return token(namespace, name, ISSUER, AUDIENCE, Instant.now().plus(Duration.ofHours(1)), published.get(0));
@@ -98,8 +103,18 @@ public final class ServiceAccountIssuer implements AutoCloseable {
     /** A token with every part chosen by the test, signed with {@code key} (published or not). */
     public String token(String namespace, String name, String issuer, String audience, Instant expiresAt,
             RsaJsonWebKey key) {
+        return sign(claims(namespace, name, issuer, audience, expiresAt), key);
+    }
+
+    /** The claims of a valid token of ServiceAccount {@code namespace/name}, for a test to alter and {@link #sign}. */
+    public static JwtClaims validClaims(String namespace, String name) {
+        return claims(namespace, name, ISSUER, AUDIENCE, Instant.now().plus(Duration.ofHours(1)));
+    }
+
+    /** {@code claims} signed with {@code key}, as the API server signs them. */
+    public static String sign(JwtClaims claims, RsaJsonWebKey key) {
         JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims(namespace, name, issuer, audience, expiresAt).toJson());
+        jws.setPayload(claims.toJson());
         jws.setKey(key.getPrivateKey());
         jws.setKeyIdHeaderValue(key.getKeyId());
         jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
