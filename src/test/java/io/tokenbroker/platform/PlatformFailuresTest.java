@@ -108,12 +108,4 @@ class PlatformFailuresTest {
     private static String metrics() {
         return given().get("/q/metrics").then().extract().asString();
     }
-
-    @Test
-    void rejectedCredentialsNeverOpenAnotherClientsBreaker() {
-        for (int i = 0; i < 10; i++) {
-            given().header("Authorization", ALICE).get("/token?client=rejected").then().statusCode(502);
-        }
-        given().header("Authorization", ALICE).get("/token?client=healthy").then().statusCode(200);
-    }
 }

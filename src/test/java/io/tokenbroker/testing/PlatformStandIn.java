@@ -56,6 +56,8 @@ public final class PlatformStandIn implements AutoCloseable {
     private final Map<String, Failure> permanent = new ConcurrentHashMap<>();
     private final AtomicInteger protocolViolations = new AtomicInteger();
     private final Map<String, java.time.Instant> issued = new ConcurrentHashMap<>();
+    private final Map<String, java.time.Instant> invalidated = new ConcurrentHashMap<>();
+    private final Map<String, java.util.List<String>> issuedByAccount = new ConcurrentHashMap<>();
     private volatile Duration latency = Duration.ZERO;
 
     private PlatformStandIn(HttpServer server) {
@@ -123,6 +125,16 @@ public final class PlatformStandIn implements AutoCloseable {
         return Set.copyOf(issued.keySet());
     }
 
+    /** When a newer token of the same account made {@code token} invalid, or {@code null} if none did. */
+    public java.time.Instant invalidatedAt(String token) {
+        return invalidated.get(token);
+    }
+
+    /** The tokens issued to {@code clientId}, oldest first. */
+    public java.util.List<String> issuedTo(String clientId) {
+        return java.util.List.copyOf(issuedByAccount.getOrDefault(clientId, java.util.List.of()));
+    }
+
     /** When the platform issued {@code token}, or {@code null} if it never did. */
     public java.time.Instant issuedAt(String token) {
         return issued.get(token);
@@ -159,8 +171,14 @@ public final class PlatformStandIn implements AutoCloseable {
                 send(exchange, 200, envelope(401, "clientId or secret is invalid", null, false));
             } else {
                 String token = HexFormat.of().formatHex(bytes(24));
-                issued.put(token, java.time.Instant.now());
-                currentTokens.put(clientId, token);
+                java.time.Instant now = java.time.Instant.now();
+                issued.put(token, now);
+                String previous = currentTokens.put(clientId, token);
+                if (previous != null) {
+                    invalidated.put(previous, now);
+                }
+                issuedByAccount.computeIfAbsent(clientId, id -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                        .add(token);
                 send(exchange, 200, envelope(200, "success", "\"" + token + "\"", true));
             }
         }

@@ -2,6 +2,7 @@ package io.tokenbroker.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.testing.BrokerTestResources;
@@ -29,10 +30,15 @@ class ConcurrentCallersTest {
     @InjectPlatform
     PlatformStandIn platform;
 
+    @Inject
+    RedisDataSource redis;
+
     @Test
-    void manyColdCallersCauseOnePlatformCall() {
+    void manyColdCallersOfOneReplicaShareOneAcquisition() {
         assertThat(platform.calls(TestAccounts.clientId("cold"))).as("no test fetched this client before").isZero();
         platform.latency(Duration.ofMillis(300));
+        long readsBefore = commandCalls("hgetall");
+        long scriptsBefore = commandCalls("evalsha") + commandCalls("eval");
         try {
             List<CompletableFuture<TokenRecord>> pending = IntStream.range(0, 1000).parallel()
                     .mapToObj(i -> broker.currentToken("cold").subscribeAsCompletionStage())
@@ -45,9 +51,23 @@ class ConcurrentCallersTest {
             assertThat(tokens).hasSize(1);
             assertThat(platform.calls(TestAccounts.clientId("cold"))).isEqualTo(1);
             assertThat(platform.isValid(tokens.iterator().next())).isTrue();
+            // One acquisition reads, locks, writes and releases a few times; 1000 callers each taking
+            // their own turn at the lock would send thousands of commands (the background check of
+            // every client reads a few dozen records meanwhile).
+            assertThat(commandCalls("hgetall") - readsBefore).as("record reads").isLessThan(200);
+            assertThat(commandCalls("evalsha") + commandCalls("eval") - scriptsBefore).as("lock and write scripts")
+                    .isLessThan(20);
         } finally {
             platform.latency(Duration.ZERO);
         }
+    }
+
+    /** How often Redis has run {@code command} since it started ({@code INFO commandstats}). */
+    private long commandCalls(String command) {
+        String stats = redis.execute("INFO", "commandstats").toString();
+        java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)")
+                .matcher(stats);
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 
     @Test

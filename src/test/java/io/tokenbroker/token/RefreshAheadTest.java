@@ -52,6 +52,10 @@ class RefreshAheadTest {
         assertThat(platform.calls(TestAccounts.clientId("default"))).isEqualTo(2);
         String second = seen.get(seen.size() - 1).path("accessToken");
         assertThat(platform.isValid(second)).isTrue();
+        // Handed out for 4 s, refreshed 2 s ahead with at most 0.2 s of jitter, checked every 0.1 s: the
+        // second token is due 2 s after the first, while a refresh on demand would come after 3 s.
+        Duration between = Duration.between(platform.issuedAt(first), platform.issuedAt(second));
+        assertThat(between).isBetween(Duration.ofMillis(1900), Duration.ofMillis(2700));
     }
 
     @Test
