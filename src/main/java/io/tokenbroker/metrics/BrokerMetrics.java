@@ -27,7 +27,7 @@ public class BrokerMetrics {
     private final Map<String, Counter> served = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> breakers = new ConcurrentHashMap<>();
 
-    BrokerMetrics(MeterRegistry registry, Clock clock) {
+    public BrokerMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
         // Series exist from the start (at 0), so dashboards and alerts never see them missing.

@@ -9,7 +9,7 @@ import java.time.Duration;
  */
 public final class CallWithdrawnException extends PlatformException {
 
-    CallWithdrawnException(String client) {
+    public CallWithdrawnException(String client) {
         super(client, "the refresh lock was lost before the platform was called; it was not called");
     }
 

@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
  * retries and circuit breaker.
  */
 @ApplicationScoped
-public class PlatformTokenSource {
+public class PlatformTokenSource implements TokenIssuer {
 
     private final Map<String, ClientCall> calls = new TreeMap<>();
 
@@ -29,13 +29,8 @@ public class PlatformTokenSource {
                 new ClientCall(name, client, api(client, policy), answers, policy, clock, metrics)));
     }
 
-    /**
-     * Asks the platform for a new token for {@code client}, if {@code mayIssue} still holds before each
-     * attempt (the caller's refresh lock, say).
-     *
-     * @throws PlatformException why no token was issued
-     */
-    public IssuedToken fetch(String client, BooleanSupplier mayIssue) {
+    @Override
+    public IssuedToken issue(String client, BooleanSupplier mayIssue) {
         ClientCall call = calls.get(client);
         if (call == null) {
             throw new IllegalArgumentException("no platform client is configured under that name");

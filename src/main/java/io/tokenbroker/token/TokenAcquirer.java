@@ -5,7 +5,7 @@ import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.CallWithdrawnException;
 import io.tokenbroker.platform.IssuedToken;
-import io.tokenbroker.platform.PlatformTokenSource;
+import io.tokenbroker.platform.TokenIssuer;
 import io.tokenbroker.security.TokenFingerprint;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,7 +38,7 @@ class TokenAcquirer {
     private static final Duration LONGEST_SHUTDOWN_WAIT = Duration.ofSeconds(15);
 
     private final TokenStore store;
-    private final PlatformTokenSource platform;
+    private final TokenIssuer platform;
     private final Clock clock;
     private final Duration validFor;
     private final Duration waitTimeout;
@@ -50,7 +50,7 @@ class TokenAcquirer {
     private final ScheduledExecutorService renewals = DaemonThreads.scheduler("lock-lease-renewal");
     private volatile boolean closing;
 
-    TokenAcquirer(TokenStore store, PlatformTokenSource platform, Clock clock, BrokerConfig config,
+    TokenAcquirer(TokenStore store, TokenIssuer platform, Clock clock, BrokerConfig config,
             BrokerMetrics metrics) {
         this.metrics = metrics;
         this.store = store;
@@ -167,7 +167,7 @@ class TokenAcquirer {
             }
             TokenRecord record;
             try {
-                IssuedToken issued = platform.fetch(client, lease::valid);
+                IssuedToken issued = platform.issue(client, lease::valid);
                 record = new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor),
                         lease.fence());
             } catch (RuntimeException failed) {

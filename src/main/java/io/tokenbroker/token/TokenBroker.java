@@ -6,7 +6,7 @@ import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.RedisOutageMode;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.IssuedToken;
-import io.tokenbroker.platform.PlatformTokenSource;
+import io.tokenbroker.platform.TokenIssuer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +33,7 @@ public class TokenBroker {
     private final Map<String, ClientTokenState> clients = new TreeMap<>();
     private final TokenAcquirer acquirer;
     private final TokenStore store;
-    private final PlatformTokenSource platform;
+    private final TokenIssuer platform;
     private final Clock clock;
     private final Duration refreshAhead;
     private final Duration jitter;
@@ -42,7 +42,7 @@ public class TokenBroker {
     private final Duration localCallFloor;
     private final Executor executor = Infrastructure.getDefaultWorkerPool();
 
-    TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, PlatformTokenSource platform,
+    TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, TokenIssuer platform,
             Clock clock, BrokerMetrics metrics) {
         config.clients().keySet().forEach(name -> clients.put(name, new ClientTokenState(name)));
         clients.values().forEach(state -> metrics.watchToken(state.client(), state::current));
@@ -186,7 +186,7 @@ public class TokenBroker {
         }
         LOG.warnf("Client %s: %s; obtaining a token without the lock (broker.redis-outage=local)", client,
                 outage.getMessage());
-        IssuedToken issued = platform.fetch(client, () -> true);
+        IssuedToken issued = platform.issue(client, () -> true);
         long generation = known == null ? 1 : known.generation() + 1;
         return new Acquisition(new TokenRecord(issued.token(), issued.requestedAt(),
                 issued.requestedAt().plus(validFor), generation), false);

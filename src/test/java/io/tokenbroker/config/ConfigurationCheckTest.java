@@ -3,11 +3,7 @@ package io.tokenbroker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.runtime.LaunchMode;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import java.time.Duration;
+import io.tokenbroker.testing.BrokerConfigs;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -175,11 +171,6 @@ class ConfigurationCheckTest {
     }
 
     private static BrokerConfig build(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(properties, "test", 100))
-                .withConverter(Duration.class, 100, new DurationConverter())
-                .withMapping(BrokerConfig.class)
-                .build();
-        return config.getConfigMapping(BrokerConfig.class);
+        return BrokerConfigs.of(properties);
     }
 }

@@ -1,0 +1,18 @@
+package io.tokenbroker.platform;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * Issues a new token for a client: the platform's credential call, as the broker's core sees it.
+ * Every call may invalidate the client's previous token.
+ */
+public interface TokenIssuer {
+
+    /**
+     * Asks for a new token for {@code client}, if {@code mayIssue} still holds before each attempt
+     * (the caller's refresh lock, say).
+     *
+     * @throws PlatformException why no token was issued
+     */
+    IssuedToken issue(String client, BooleanSupplier mayIssue);
+}
