@@ -7,7 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,21 +62,53 @@ class TokenMaintenance {
         } catch (RuntimeException e) {
             LOG.debugf("Could not restore the store's subscription (%s)", e.getClass().getSimpleName());
         }
+        Map<String, StoredRecord> stored = readHeldClients();
         for (ClientTokenState state : broker.states()) {
             try {
-                maintain(state);
+                maintain(state, stored);
             } catch (RuntimeException e) {
                 LOG.debugf("Client %s: maintenance failed (%s)", state.client(), e.getClass().getSimpleName());
             }
         }
     }
 
-    private void maintain(ClientTokenState state) {
+    /**
+     * What the store holds for every client this replica holds a token of, in one batched read, so
+     * the check costs about one round trip however many clients are configured.
+     *
+     * @return the records, or {@code null} when the store is unreachable
+     */
+    private Map<String, StoredRecord> readHeldClients() {
+        List<String> held = broker.states().stream().filter(state -> state.current() != null)
+                .map(ClientTokenState::client).toList();
+        if (held.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            Map<String, StoredRecord> stored = store.readAll(held);
+            if (!storeReachable) {
+                LOG.info("The token store is reachable again");
+                storeReachable = true;
+            }
+            return stored;
+        } catch (StoreUnavailableException e) {
+            if (storeReachable) {
+                LOG.warnf("%s; serving tokens from memory", e.getMessage());
+            }
+            storeReachable = false;
+            return null;
+        }
+    }
+
+    private void maintain(ClientTokenState state, Map<String, StoredRecord> allStored) {
         TokenRecord known = state.current();
         if (known == null || state.acquiring()) {
             return;
         }
-        syncWithStore(state, known);
+        StoredRecord stored = allStored == null ? null : allStored.get(state.client());
+        if (stored != null) {
+            syncWithStore(state, known, stored);
+        }
         // A write-back may have started; otherwise refresh ahead even while the store is down or
         // refuses writes: the acquisition then follows broker.redis-outage.
         if (state.acquiring() || !state.refreshDue(clock.instant())) {
@@ -97,21 +130,7 @@ class TokenMaintenance {
      * back when the store lacks it, holds something unreadable, or holds an older token (a restored
      * snapshot, a failover that lost the last write).
      */
-    private void syncWithStore(ClientTokenState state, TokenRecord known) {
-        StoredRecord stored;
-        try {
-            stored = store.read(state.client());
-        } catch (StoreUnavailableException e) {
-            if (storeReachable) {
-                LOG.warnf("%s; serving tokens from memory", e.getMessage());
-            }
-            storeReachable = false;
-            return;
-        }
-        if (!storeReachable) {
-            LOG.info("The token store is reachable again");
-            storeReachable = true;
-        }
+    private void syncWithStore(ClientTokenState state, TokenRecord known, StoredRecord stored) {
         reportProblem(state, stored);
         Optional<TokenRecord> record = stored.present();
         if (record.isPresent() && record.get().newerThan(known)) {

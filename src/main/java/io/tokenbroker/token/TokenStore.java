@@ -1,6 +1,9 @@
 package io.tokenbroker.token;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -13,6 +16,16 @@ public interface TokenStore {
 
     /** What is stored for the client; an expired, tampered or unreadable value is not a record. */
     StoredRecord read(String client);
+
+    /**
+     * What is stored for each of {@code clients}, in as few round trips as the store allows: the
+     * periodic check reads every client at once, so its cost does not grow with their number.
+     */
+    default Map<String, StoredRecord> readAll(Collection<String> clients) {
+        Map<String, StoredRecord> all = new HashMap<>();
+        clients.forEach(client -> all.put(client, read(client)));
+        return all;
+    }
 
     /**
      * Takes the client's refresh lock for {@code broker.lock.lease}, if nobody holds it. The lease's

@@ -53,6 +53,21 @@ class RedisClusterTest {
     }
 
     @Test
+    void everyClientIsReadAcrossTheClustersSlots() {
+        java.util.List<String> clients = new java.util.ArrayList<>();
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        for (int i = 0; i < 30; i++) {
+            String client = "batch-" + UUID.randomUUID();
+            clients.add(client);
+            store.write(client, new TokenRecord("b-" + i, now, now.plusSeconds(60), 1), store.read(client));
+        }
+        java.util.Map<String, StoredRecord> all = store.readAll(clients);
+        for (int i = 0; i < 30; i++) {
+            assertThat(all.get(clients.get(i)).present()).get().extracting(TokenRecord::token).isEqualTo("b-" + i);
+        }
+    }
+
+    @Test
     void theBrokerServesTokensFromACluster() {
         String token = given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY)
                 .get("/token?client=other").then().statusCode(200).extract().path("accessToken");

@@ -182,6 +182,24 @@ class RedisTokenStoreTest {
     }
 
     @Test
+    void everyClientIsReadInOneBatchAndAKeyOfAnotherTypeSpoilsOnlyItsOwnRead() {
+        String stored = fresh();
+        String wrongType = fresh();
+        String absent = fresh();
+        TokenRecord record = record("batched", Instant.now().truncatedTo(ChronoUnit.MILLIS), 2);
+        write(stored, record);
+        redis.value(String.class).set(recordKey(wrongType), "not a hash");
+
+        Map<String, StoredRecord> all = store.readAll(java.util.List.of(stored, wrongType, absent));
+
+        assertThat(all.get(stored).present()).contains(record);
+        assertThat(all.get(wrongType).unreadable()).isTrue();
+        assertThat(all.get(absent)).isEqualTo(StoredRecord.absent());
+        redis.key().del(recordKey(wrongType));
+        assertThat(store.readAll(java.util.List.of(stored, absent)).get(stored).present()).contains(record);
+    }
+
+    @Test
     void scriptsSurviveAFlushedScriptCache() {
         String client = fresh();
         redis.execute("SCRIPT", "FLUSH");
