@@ -9,6 +9,9 @@
 #                           short-lived tokens: platform calls per token lifetime.
 #   bench/run.sh startup    Only the start-up: launch to first token (warm Redis), median of
 #                           STARTS launches, plain and with the AppCDS archive Dockerfile.jvm builds.
+#   bench/run.sh idle       What an idle replica costs Redis with IDLE_CLIENTS (1000) clients that all
+#                           hold a token: commands and round trips per second, and whether the
+#                           periodic check keeps its interval.
 #
 # Settings (environment): DURATION (6s), ROUNDS (9), CONNECTIONS ("16 64 256"), SCALE_DURATION (50),
 # SCALE_REPLICAS ("1 3 6"), SCALE_CALLERS ("10 100 1000"), STARTS (5),
@@ -322,11 +325,48 @@ scale_mode() {
   done
 }
 
+idle_mode() {
+  local clients=${IDLE_CLIENTS:-1000} seconds=${IDLE_SECONDS:-20} port
+  start_redis
+  start_platform 0
+  local props="$WORK/clients.properties"
+  : >"$props"
+  for i in $(seq 1 "$clients"); do
+    printf 'broker.clients.c%d.base-url=http://127.0.0.1:%d\nbroker.clients.c%d.client-id=bench-client\nbroker.clients.c%d.secret=bench-secret\n' \
+      "$i" "$PLATFORM_PORT" "$i" "$i" >>"$props"
+  done
+  port=$(free_port)
+  start_broker "$port" -Dquarkus.config.locations="$props" -Dquarkus.log.category.\"token-broker.audit\".level=OFF
+  wait_for "http://127.0.0.1:$port/q/health/ready"
+  echo "Fetching a token for each of $clients clients" >&2
+  python3 - "$port" "$clients" "$KEY" <<'PY'
+import sys, urllib.request
+port, clients, key = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+for i in range(1, clients + 1):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/token?client=c{i}", headers={"Authorization": f"Bearer {key}"})
+    urllib.request.urlopen(request).read()
+PY
+  sleep 2
+  local before_cmds before_hgetall before_calls after_cmds after_hgetall
+  redis_stat() { redis-cli -p "$REDIS_PORT" info commandstats | awk -F'[:=,]' -v c="cmdstat_$1" '$1 == c {print $3 + 0}'; }
+  before_cmds=$(redis_commands); before_hgetall=$(redis_stat hgetall); before_calls=$(platform_calls)
+  sleep "$seconds"
+  after_cmds=$(redis_commands); after_hgetall=$(redis_stat hgetall)
+  printf "| clients | seconds | Redis commands/s | HGETALL/s | HGETALL per client per second | platform calls |\n|---|---|---|---|---|---|\n"
+  printf "| %d | %d | %.0f | %.0f | %.2f | %d |\n" "$clients" "$seconds" \
+    "$(awk -v a="$before_cmds" -v b="$after_cmds" -v s="$seconds" 'BEGIN {print (b - a) / s}')" \
+    "$(awk -v a="$before_hgetall" -v b="$after_hgetall" -v s="$seconds" 'BEGIN {print (b - a) / s}')" \
+    "$(awk -v a="$before_hgetall" -v b="$after_hgetall" -v s="$seconds" -v c="$clients" 'BEGIN {print (b - a) / s / c}')" \
+    "$(($(platform_calls) - before_calls))"
+  echo "With broker.token.check-interval=500ms, 2.00 HGETALL per client per second means the check keeps its interval." >&2
+}
+
 install_missing
 [[ -n ${SKIP_BUILD:-} ]] || build
 case "$MODE" in
   latency) latency_mode ;;
   scale) scale_mode ;;
   startup) startup_mode ;;
-  *) echo "usage: bench/run.sh [latency|scale|startup]" >&2; exit 2 ;;
+  idle) idle_mode ;;
+  *) echo "usage: bench/run.sh [latency|scale|startup|idle]" >&2; exit 2 ;;
 esac
