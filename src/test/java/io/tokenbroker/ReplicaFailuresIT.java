@@ -107,7 +107,7 @@ class ReplicaFailuresIT {
                 .until(() -> set.redis.call("HGET", "token-broker:{other}:token", "token"), token::equals);
         alive.forEach(replica -> assertThat(tokenFrom(replica, "other")).isEqualTo(token));
         assertThat(set.platform.calls(TestAccounts.clientId("other"))).isEqualTo(calls);
-        assertThat(set.logs()).contains("wrote back generation");
+        assertThat(set.logs()).contains("wrote back token");
     }
 
     @Test

@@ -157,12 +157,11 @@ class TokenAcquirer {
             if (stored.present().filter(goodEnough).isPresent()) {
                 return Optional.of(new Acquisition(stored.record(), true));
             }
-            boolean claimed = forced && stored.present().isPresent();
+            // Every forced platform call counts against the floor, whatever the store holds: a value
+            // made unreadable again and again must not buy a caller one call per report.
             long claimedAt = clock.millis();
-            if (claimed) {
-                claimForcedRefresh(state, claimedAt);
-            }
             if (forced) {
+                claimForcedRefresh(state, claimedAt);
                 metrics.forcedRefresh(client, "performed");
             }
             TokenRecord record;
@@ -171,7 +170,7 @@ class TokenAcquirer {
                 record = new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor),
                         lease.fence());
             } catch (RuntimeException failed) {
-                if (claimed) {
+                if (forced) {
                     forgetForcedRefresh(state, claimedAt);
                 }
                 if (failed instanceof CallWithdrawnException) {

@@ -102,6 +102,18 @@ class RedisTokenStoreTest {
     }
 
     @Test
+    void aLockOrCounterWrittenBySomeoneElseBlocksNothing() {
+        String client = fresh();
+        redis.value(String.class).set("token-broker:{" + client + "}:lock", "planted, no TTL");
+        redis.hash(String.class).hset("token-broker:{" + client + "}:fence", Map.of("not", "a counter"));
+
+        Lease lease = store.tryLock(client, 3).orElseThrow();
+
+        assertThat(lease.fence()).isEqualTo(4);
+        assertThat(store.tryLock(client, 3)).as("a lock the broker took still excludes").isEmpty();
+    }
+
+    @Test
     void aForcedRefreshIsClaimedOncePerIntervalUnlessWithdrawn() {
         String client = fresh();
         assertThat(store.claimForcedRefresh(client, Duration.ofSeconds(30))).isTrue();
