@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tokenbroker.testing.BrokerReplica;
+import io.tokenbroker.testing.PlatformStandIn;
 import io.tokenbroker.testing.ReplicaSet;
 import io.tokenbroker.testing.TestAccounts;
 import java.net.http.HttpResponse;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * A lock holder frozen ({@code SIGSTOP}) while its platform call runs, past its lease: another
- * replica takes over, and the holder wakes up to find a newer token it must not overwrite.
+ * A lock holder frozen ({@code SIGSTOP}) past its lease: another replica takes over, and the holder
+ * wakes up to find a newer token it must neither overwrite nor kill with a call of its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PausedHolderIT {
@@ -28,7 +29,9 @@ class PausedHolderIT {
     @BeforeAll
     void start() {
         set = new ReplicaSet(2, Map.of("broker.lock.lease", "2s", "broker.lock.wait-timeout", "20s",
-                "broker.platform.timeout", "10s", "broker.token.check-interval", "200ms"));
+                "broker.platform.timeout", "10s", "broker.token.check-interval", "200ms",
+                "broker.platform.retry-delay", "1500ms", "broker.platform.retry-max-delay", "3s",
+                "broker.platform.retry-jitter", "10ms"));
     }
 
     @AfterAll
@@ -63,5 +66,33 @@ class PausedHolderIT {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
                 .until(() -> set.platform.calls(clientId) == 2 && newer.equals(set.tokenFrom(holder, "cold")));
         assertThat(set.redis.call("HGET", "token-broker:{cold}:token", "token")).isEqualTo(newer);
+    }
+
+    @Test
+    void aHolderPausedBeforeItsRetryPastItsLeaseNeverCallsThePlatformAgain() {
+        String clientId = TestAccounts.clientId("flaky-busy");
+        set.platform.failNext(clientId, PlatformStandIn.Failure.BUSY);
+        List<CompletableFuture<HttpResponse<String>>> requests = List.of(
+                set.http().sendAsync(set.tokenRequest(set.replica(0), "flaky-busy"),
+                        HttpResponse.BodyHandlers.ofString()),
+                set.http().sendAsync(set.tokenRequest(set.replica(1), "flaky-busy"),
+                        HttpResponse.BodyHandlers.ofString()));
+        // The holder's first attempt was answered "busy": it waits 1.5 s before it may try again.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> set.platform.calls(clientId) == 1);
+        BrokerReplica holder = set.lockHolder("flaky-busy");
+        int survivor = set.replicas.indexOf(holder) == 0 ? 1 : 0;
+
+        holder.pause();
+        HttpResponse<String> taken = requests.get(survivor).join();
+        holder.resume();
+
+        assertThat(taken.statusCode()).as(taken.body()).isEqualTo(200);
+        String stored = ReplicaSet.token(taken.body());
+        assertThat(requests.get(1 - survivor).join().statusCode()).isEqualTo(200);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                .until(() -> set.platform.calls(clientId) == 2);
+        assertThat(set.platform.isValid(stored)).as("nobody issued a token after the one stored").isTrue();
+        assertThat(set.tokenFrom(holder, "flaky-busy")).isEqualTo(stored);
     }
 }

@@ -96,6 +96,13 @@ final class PropertyRules {
         if (platform.breakerVolume() < 1) {
             problems.add("broker.platform.breaker-volume must be 1 or more");
         }
+        atLeast("broker.platform.retry-delay", platform.retryDelay(), Duration.ZERO);
+        atLeast("broker.platform.retry-jitter", platform.retryJitter(), Duration.ZERO);
+        // SmallRye's exponential backoff refuses, at the first call, a cap that is not above the delay.
+        if (platform.retryMaxDelay().compareTo(platform.retryDelay()) <= 0) {
+            problems.add("broker.platform.retry-max-delay must be longer than broker.platform.retry-delay (is "
+                    + platform.retryMaxDelay() + ", delay " + platform.retryDelay() + ")");
+        }
     }
 
     private void notBlank(String property, String value) {

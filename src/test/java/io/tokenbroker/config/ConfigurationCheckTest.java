@@ -52,8 +52,11 @@ class ConfigurationCheckTest {
             broker.platform.breaker-failure-ratio          | 1.5        | broker.platform.breaker-failure-ratio must be between 0.01 and 1.0
             broker.platform.breaker-failure-ratio          | 0          | broker.platform.breaker-failure-ratio must be between 0.01 and 1.0
             broker.platform.breaker-volume                 | 0          | broker.platform.breaker-volume must be 1 or more
+            broker.platform.retry-max-delay                | 200ms      | broker.platform.retry-max-delay must be longer than broker.platform.retry-delay
+            broker.platform.retry-jitter                   | -1ms       | broker.platform.retry-jitter must be at least PT0S
             broker.store.key-prefix                        | ' '        | broker.store.key-prefix must not be blank
             broker.store.previous-encryption-key           | old        | broker.store.previous-encryption-key is set without
+            broker.store.next-encryption-key               | next       | broker.store.next-encryption-key is set without
             broker.callers.alice.clients                   | nobody     | broker.callers.alice.clients names 'nobody', which is not a configured client
             """)
     void aBrokenValueIsNamedWithItsProperty(String property, String value, String problem) {
