@@ -1,7 +1,7 @@
 package io.tokenbroker.api;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.tokenbroker.security.TokenFingerprint;
+import io.tokenbroker.support.TokenFingerprint;
 
 /**
  * The body of {@code POST /token/refresh}.

@@ -1,7 +1,7 @@
 package io.tokenbroker.api;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.tokenbroker.security.TokenFingerprint;
+import io.tokenbroker.support.TokenFingerprint;
 
 /**
  * The JSON body of {@code GET /token} and {@code POST /token/refresh}.

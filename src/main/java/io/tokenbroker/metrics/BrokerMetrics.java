@@ -3,10 +3,10 @@ package io.tokenbroker.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tokenbroker.token.TokenRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,8 +71,11 @@ public class BrokerMetrics {
         breaker(client).set(open ? 1 : 0);
     }
 
-    /** Registers the gauges of a client's current token, read from {@code current} at scrape time. */
-    public void watchToken(String client, Supplier<TokenRecord> current) {
+    /**
+     * Registers the gauges of a client's current token, whose times are read at scrape time
+     * ({@code null} while there is no token).
+     */
+    public void watchToken(String client, Supplier<Instant> acquiredAt, Supplier<Instant> expiresAt) {
         breaker(client);
         served.computeIfAbsent(client, name -> requests(name, "served"));
         for (String outcome : new String[] {"ok", "rejected", "unavailable", "bad-answer", "unreachable"}) {
@@ -83,12 +86,12 @@ public class BrokerMetrics {
             registry.counter("broker.forced.refreshes", "client", client, "outcome", outcome);
         }
         // Strong references: Micrometer holds gauge sources weakly, and nothing else holds these lambdas.
-        Gauge.builder("broker.token.expires.in", current, token -> secondsUntilExpiry(token.get()))
+        Gauge.builder("broker.token.expires.in", expiresAt, expiry -> secondsUntilExpiry(expiry.get()))
                 .strongReference(true)
                 .tag("client", client).baseUnit("seconds")
                 .description("Seconds until the broker stops handing out the client's current token")
                 .register(registry);
-        Gauge.builder("broker.token.age", current, token -> age(token.get()))
+        Gauge.builder("broker.token.age", acquiredAt, acquired -> age(acquired.get()))
                 .strongReference(true)
                 .tag("client", client).baseUnit("seconds")
                 .description("Seconds since the client's current token was requested from the platform")
@@ -106,11 +109,11 @@ public class BrokerMetrics {
                 .register(registry);
     }
 
-    private double secondsUntilExpiry(TokenRecord token) {
-        return token == null ? 0 : Math.max(0, token.remainingAt(clock.instant()).toMillis() / 1000.0);
+    private double secondsUntilExpiry(Instant expiresAt) {
+        return expiresAt == null ? 0 : Math.max(0, Duration.between(clock.instant(), expiresAt).toMillis() / 1000.0);
     }
 
-    private double age(TokenRecord token) {
-        return token == null ? 0 : Duration.between(token.acquiredAt(), clock.instant()).toMillis() / 1000.0;
+    private double age(Instant acquiredAt) {
+        return acquiredAt == null ? 0 : Duration.between(acquiredAt, clock.instant()).toMillis() / 1000.0;
     }
 }

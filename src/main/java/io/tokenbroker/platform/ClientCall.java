@@ -1,7 +1,7 @@
 package io.tokenbroker.platform;
 
-import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
 import jakarta.ws.rs.ProcessingException;

@@ -1,6 +1,6 @@
 package io.tokenbroker.platform;
 
-import io.tokenbroker.security.TokenFingerprint;
+import io.tokenbroker.support.TokenFingerprint;
 import java.time.Instant;
 
 /**

@@ -4,13 +4,14 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.HandOutAudit;
+import io.tokenbroker.support.DaemonThreads;
+import io.tokenbroker.support.TokenFingerprint;
 import io.tokenbroker.token.TokenRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -61,11 +62,7 @@ public class AuditTrail {
 
     void onStart(@Observes StartupEvent start) {
         if (!everyHandOut) {
-            summaries = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "token-broker-audit");
-                thread.setDaemon(true);
-                return thread;
-            });
+            summaries = DaemonThreads.scheduler("token-broker-audit");
             long every = summaryInterval.toMillis();
             summaries.scheduleAtFixedRate(this::writeCounts, every, every, TimeUnit.MILLISECONDS);
         }

@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.ServiceAccounts;
 import io.tokenbroker.metrics.BrokerMetrics;
+import io.tokenbroker.support.DaemonThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
@@ -17,7 +18,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 
 /**
  * Recognises callers by the bearer credential they present: an API key, known only by its SHA-256,
@@ -50,11 +50,7 @@ public class CallerRegistry {
             this.serviceAccounts = Optional.empty();
         } else {
             ServiceAccountKeys jwks = new ServiceAccountKeys(config.workloadIdentity(), clock,
-                    Executors.newSingleThreadScheduledExecutor(runnable -> {
-                        Thread thread = new Thread(runnable, "token-broker-jwks");
-                        thread.setDaemon(true);
-                        return thread;
-                    }));
+                    DaemonThreads.scheduler("token-broker-jwks"));
             this.keys = Optional.of(jwks);
             this.serviceAccounts = Optional.of(new ServiceAccountTokens(config.workloadIdentity(), jwks, subjects, clock));
         }

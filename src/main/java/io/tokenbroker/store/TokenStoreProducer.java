@@ -1,6 +1,5 @@
 package io.tokenbroker.store;
 
-import io.tokenbroker.token.TokenStore;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
@@ -8,6 +7,7 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.config.Secret;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.StoreKind;
+import io.tokenbroker.token.TokenStore;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;

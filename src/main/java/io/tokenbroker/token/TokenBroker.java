@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -45,7 +46,8 @@ public class TokenBroker {
     TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, TokenIssuer platform,
             Clock clock, BrokerMetrics metrics) {
         config.clients().keySet().forEach(name -> clients.put(name, new ClientTokenState(name)));
-        clients.values().forEach(state -> metrics.watchToken(state.client(), state::current));
+        clients.values().forEach(state -> metrics.watchToken(state.client(),
+                () -> timeOf(state, TokenRecord::acquiredAt), () -> timeOf(state, TokenRecord::expiresAt)));
         this.acquirer = acquirer;
         this.store = store;
         this.platform = platform;
@@ -206,6 +208,11 @@ public class TokenBroker {
                 LOG.debugf("Client %s: could not read the announced record (%s)", client, e.getMessage());
             }
         });
+    }
+
+    private static Instant timeOf(ClientTokenState state, Function<TokenRecord, Instant> time) {
+        TokenRecord current = state.current();
+        return current == null ? null : time.apply(current);
     }
 
     private ClientTokenState state(String client) {

@@ -3,6 +3,7 @@ package io.tokenbroker.token;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.support.DaemonThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;

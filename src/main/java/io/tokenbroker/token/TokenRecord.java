@@ -1,6 +1,6 @@
 package io.tokenbroker.token;
 
-import io.tokenbroker.security.TokenFingerprint;
+import io.tokenbroker.support.TokenFingerprint;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,9 +1,5 @@
 package io.tokenbroker.store;
 
-import io.tokenbroker.token.Lease;
-import io.tokenbroker.token.StoredRecord;
-import io.tokenbroker.token.TokenRecord;
-import io.tokenbroker.token.TokenStore;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +9,10 @@ import io.tokenbroker.testing.InjectPlatform;
 import io.tokenbroker.testing.PlatformStandIn;
 import io.tokenbroker.testing.RedisClusterTestResources;
 import io.tokenbroker.testing.TestAccounts;
+import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.StoredRecord;
+import io.tokenbroker.token.TokenRecord;
+import io.tokenbroker.token.TokenStore;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.UUID;

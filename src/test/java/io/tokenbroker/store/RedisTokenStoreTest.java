@@ -1,15 +1,15 @@
 package io.tokenbroker.store;
 
-import io.tokenbroker.token.Lease;
-import io.tokenbroker.token.StoredRecord;
-import io.tokenbroker.token.TokenRecord;
-import io.tokenbroker.token.TokenStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.StoredRecord;
+import io.tokenbroker.token.TokenRecord;
+import io.tokenbroker.token.TokenStore;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;

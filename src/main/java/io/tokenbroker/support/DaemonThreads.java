@@ -1,15 +1,15 @@
-package io.tokenbroker.token;
+package io.tokenbroker.support;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** Background schedulers of the broker: one daemon thread each, named for thread dumps. */
-final class DaemonThreads {
+public final class DaemonThreads {
 
     private DaemonThreads() {
     }
 
-    static ScheduledExecutorService scheduler(String name) {
+    public static ScheduledExecutorService scheduler(String name) {
         return Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);

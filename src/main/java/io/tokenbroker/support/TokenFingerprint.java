@@ -1,4 +1,4 @@
-package io.tokenbroker.security;
+package io.tokenbroker.support;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
