@@ -3,6 +3,7 @@ package io.tokenbroker.api;
 import io.smallrye.mutiny.Uni;
 import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.CallerAuthenticated;
+import io.tokenbroker.security.Caller;
 import io.tokenbroker.security.CallerAuthenticationFilter;
 import io.tokenbroker.security.ClientAccess;
 import io.tokenbroker.token.TokenBroker;
@@ -81,7 +82,8 @@ public class TokenResource {
             content = @Content(schema = @Schema(implementation = TokenResponse.class)))
     @APIResponse(responseCode = "415", description = "the body is not application/json",
             content = @Content(mediaType = ProblemDetail.MEDIA_TYPE, schema = @Schema(implementation = ProblemDetail.class)))
-    @APIResponse(responseCode = "429", description = "a forced refresh of this client happened moments ago (Retry-After)",
+    @APIResponse(responseCode = "429", description = "a forced refresh of this client happened moments ago, or this caller "
+            + "forced its share of refreshes (Retry-After)",
             content = @Content(mediaType = ProblemDetail.MEDIA_TYPE, schema = @Schema(implementation = ProblemDetail.class)))
     @ProblemResponses
     public Uni<Response> refresh(RefreshRequest body, @Context ContainerRequestContext request,
@@ -90,9 +92,9 @@ public class TokenResource {
         if (body == null || !body.isValid()) {
             throw new InvalidRequestException("the body must be {\"rejectedToken\":\"<the token the platform refused>\"}");
         }
-        return broker.replaceRejected(name, body.rejectedToken()).map(record -> {
-            audit.refreshed(CallerAuthenticationFilter.callerOf(request), name, body.rejectedToken(), record,
-                    remote(http));
+        Caller caller = CallerAuthenticationFilter.callerOf(request);
+        return broker.replaceRejected(name, body.rejectedToken(), caller.name()).map(record -> {
+            audit.refreshed(caller, name, body.rejectedToken(), record, remote(http));
             return responses.json(name, record);
         });
     }

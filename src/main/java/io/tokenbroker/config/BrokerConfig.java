@@ -123,6 +123,13 @@ public interface BrokerConfig {
         @WithDefault("30s")
         Duration minForcedRefreshInterval();
 
+        /**
+         * How many forced platform calls one caller may cause per {@code min-forced-refresh-interval},
+         * across all the clients it reads, at least 1. Default: {@code 10}.
+         */
+        @WithDefault("10")
+        int maxForcedRefreshesPerCaller();
+
         /** How often each replica checks its tokens against the store and refreshes ahead, at least 50 ms. Default: {@code 500ms}. */
         @WithDefault("500ms")
         Duration checkInterval();

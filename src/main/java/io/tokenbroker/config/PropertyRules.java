@@ -74,6 +74,9 @@ final class PropertyRules {
                 atLeast("broker.token.safety-margin", margin, Duration.ofMillis(1)));
         token.configuredRefreshAhead().ifPresent(ahead -> atLeast("broker.token.refresh-ahead", ahead, Duration.ZERO));
         atLeast("broker.token.min-forced-refresh-interval", token.minForcedRefreshInterval(), Duration.ZERO);
+        if (token.maxForcedRefreshesPerCaller() < 1) {
+            problems.add("broker.token.max-forced-refreshes-per-caller must be 1 or more");
+        }
         atLeast("broker.token.check-interval", token.checkInterval(), Duration.ofMillis(50));
         atLeast("broker.lock.lease", config.lock().lease(), Duration.ofMillis(100));
         atLeast("broker.lock.wait-timeout", config.lock().waitTimeout(), Duration.ofMillis(100));

@@ -4,15 +4,28 @@ import java.time.Duration;
 
 /**
  * A forced refresh was asked for within {@code broker.token.min-forced-refresh-interval} of the last
- * one: refused, so that a caller stuck in a loop cannot burn the platform's quota.
+ * one of the client, or of the last one the same caller forced: refused, so that a caller stuck in a
+ * loop cannot burn the platform's quota, nor, granted many clients, rotate them all.
  */
 public final class RefreshTooSoonException extends RuntimeException {
 
     private final Duration retryAfter;
 
-    RefreshTooSoonException(String client, Duration retryAfter) {
-        super("client '" + client + "' was force-refreshed moments ago; try again later", null, false, false);
+    private RefreshTooSoonException(String message, Duration retryAfter) {
+        super(message, null, false, false);
         this.retryAfter = retryAfter;
+    }
+
+    /** The client was force-refreshed moments ago, by any caller. */
+    static RefreshTooSoonException forClient(String client, Duration retryAfter) {
+        return new RefreshTooSoonException("client '" + client + "' was force-refreshed moments ago; try again later",
+                retryAfter);
+    }
+
+    /** This caller forced a refresh moments ago, of whichever client. */
+    static RefreshTooSoonException forCaller(String caller, Duration retryAfter) {
+        return new RefreshTooSoonException("caller '" + caller + "' forced a refresh moments ago; try again later",
+                retryAfter);
     }
 
     /** When the caller may report again. */

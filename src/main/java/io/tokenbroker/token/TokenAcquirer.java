@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,6 +48,8 @@ class TokenAcquirer {
     private final Duration minForcedInterval;
     private final Duration shutdownWait;
     private final Map<String, HeldLease> held = new ConcurrentHashMap<>();
+    /** What each configured caller may still force: bounded by the configuration. */
+    private final Map<String, CallerRefreshBudget> callerBudgets;
     private final BrokerMetrics metrics;
     private final ScheduledExecutorService renewals = DaemonThreads.scheduler("lock-lease-renewal");
     private volatile boolean closing;
@@ -61,6 +64,8 @@ class TokenAcquirer {
         this.waitTimeout = config.lock().waitTimeout();
         this.leaseTime = config.lock().lease();
         this.minForcedInterval = config.token().minForcedRefreshInterval();
+        this.callerBudgets = config.callers().keySet().stream().collect(Collectors.toUnmodifiableMap(name -> name,
+                name -> new CallerRefreshBudget(config.token().maxForcedRefreshesPerCaller(), minForcedInterval)));
         Duration callAndMargin = config.platform().timeout().plusSeconds(1);
         this.shutdownWait = callAndMargin.compareTo(LONGEST_SHUTDOWN_WAIT) < 0 ? callAndMargin : LONGEST_SHUTDOWN_WAIT;
     }
@@ -70,7 +75,7 @@ class TokenAcquirer {
      * otherwise a new one from the platform, obtained by this replica or another.
      */
     Acquisition acquire(ClientTokenState state, Duration atLeast, long knownGeneration) {
-        return obtain(state, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, false,
+        return obtain(state, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, null,
                 knownGeneration);
     }
 
@@ -81,9 +86,10 @@ class TokenAcquirer {
      * @param rejectedGeneration the rejected token's generation, or 0 when this replica never held it
      * @throws RefreshTooSoonException if the client was force-refreshed less than the minimum interval ago
      */
-    Acquisition replace(ClientTokenState state, String rejected, long rejectedGeneration, long knownGeneration) {
+    Acquisition replace(ClientTokenState state, String rejected, long rejectedGeneration, long knownGeneration,
+            String caller) {
         return obtain(state, record -> !record.token().equals(rejected) && record.generation() > rejectedGeneration
-                && record.servableAt(clock.instant()), true, knownGeneration);
+                && record.servableAt(clock.instant()), caller, knownGeneration);
     }
 
     /**
@@ -117,7 +123,8 @@ class TokenAcquirer {
         }
     }
 
-    private Acquisition obtain(ClientTokenState state, Predicate<TokenRecord> goodEnough, boolean forced,
+    /** @param forcedBy the caller forcing a refresh, or {@code null} for an acquisition on demand or ahead */
+    private Acquisition obtain(ClientTokenState state, Predicate<TokenRecord> goodEnough, String forcedBy,
             long knownGeneration) {
         String client = state.client();
         Instant deadline = clock.instant().plus(waitTimeout);
@@ -129,7 +136,7 @@ class TokenAcquirer {
             }
             Optional<HeldLease> lease = tryLock(client, Math.max(knownGeneration, stored.generation()));
             if (lease.isPresent()) {
-                Optional<Acquisition> obtained = underLock(state, goodEnough, forced, lease.get());
+                Optional<Acquisition> obtained = underLock(state, goodEnough, forcedBy, lease.get());
                 if (obtained.isPresent()) {
                     return obtained.get();
                 }
@@ -148,8 +155,9 @@ class TokenAcquirer {
     }
 
     private Optional<Acquisition> underLock(ClientTokenState state, Predicate<TokenRecord> goodEnough,
-            boolean forced, HeldLease lease) {
+            String forcedBy, HeldLease lease) {
         String client = state.client();
+        boolean forced = forcedBy != null;
         long period = Math.max(1, leaseTime.toMillis() / 3);
         ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(() -> lease.renew(store), period, period,
                 TimeUnit.MILLISECONDS);
@@ -162,7 +170,7 @@ class TokenAcquirer {
             // made unreadable again and again must not buy a caller one call per report.
             long claimedAt = clock.millis();
             if (forced) {
-                claimForcedRefresh(state, claimedAt);
+                claimForcedRefresh(state, forcedBy, claimedAt);
                 metrics.forcedRefresh(client, "performed");
             }
             TokenRecord record;
@@ -172,7 +180,7 @@ class TokenAcquirer {
                         lease.fence());
             } catch (RuntimeException failed) {
                 if (forced) {
-                    forgetForcedRefresh(state, claimedAt);
+                    forgetForcedRefresh(state, forcedBy, claimedAt);
                 }
                 if (failed instanceof CallWithdrawnException) {
                     // The lease ran out before the platform was called: wait for the next holder's record.
@@ -197,8 +205,17 @@ class TokenAcquirer {
         }
     }
 
-    /** The floor holds in this replica's memory first, so it holds while Redis is unreachable too. */
-    private void claimForcedRefresh(ClientTokenState state, long nowMillis) {
+    /**
+     * The caller's own budget first (in memory: it bounds what one caller can make this replica do),
+     * then the client's floor in this replica's memory (so it holds while Redis is unreachable), then
+     * the client's floor across replicas in Redis.
+     */
+    private void claimForcedRefresh(ClientTokenState state, String caller, long nowMillis) {
+        CallerRefreshBudget budget = callerBudgets.get(caller);
+        if (budget != null && !budget.take(nowMillis)) {
+            metrics.forcedRefresh(state.client(), "refused");
+            throw RefreshTooSoonException.forCaller(caller, minForcedInterval);
+        }
         boolean claimed = state.claimForcedCall(nowMillis, minForcedInterval);
         if (claimed) {
             try {
@@ -211,17 +228,27 @@ class TokenAcquirer {
             }
         }
         if (!claimed) {
+            giveBack(caller, nowMillis);
             metrics.forcedRefresh(state.client(), "refused");
-            throw new RefreshTooSoonException(state.client(), minForcedInterval);
+            throw RefreshTooSoonException.forClient(state.client(), minForcedInterval);
         }
     }
 
-    private void forgetForcedRefresh(ClientTokenState state, long claimedAtMillis) {
+    private void forgetForcedRefresh(ClientTokenState state, String caller, long claimedAtMillis) {
+        giveBack(caller, claimedAtMillis);
         state.forgetForcedCall(claimedAtMillis);
         try {
             store.forgetForcedRefresh(state.client());
         } catch (StoreUnavailableException e) {
             LOG.debugf("Client %s: %s; the claim runs out by itself", state.client(), e.getMessage());
+        }
+    }
+
+    /** A caller that is not configured (none can be, past authentication) has no budget of its own. */
+    private void giveBack(String caller, long takenAtMillis) {
+        CallerRefreshBudget budget = callerBudgets.get(caller);
+        if (budget != null) {
+            budget.giveBack(takenAtMillis);
         }
     }
 

@@ -90,22 +90,24 @@ public class TokenBroker {
     /**
      * Replaces the client's token if {@code rejected} is still its current one; otherwise returns the
      * current token without calling the platform.
+     *
+     * @param caller who reports it: each caller may force one platform call per floor
      */
-    public Uni<TokenRecord> replaceRejected(String client, String rejected) {
+    public Uni<TokenRecord> replaceRejected(String client, String rejected, String caller) {
         ClientTokenState state = state(client);
         TokenRecord known = state.current();
         if (known != null && !known.token().equals(rejected) && known.servableAt(clock.instant())) {
             return Uni.createFrom().item(known);
         }
         long rejectedGeneration = known != null && known.token().equals(rejected) ? known.generation() : 0;
-        return replaceAttempt(state, rejected, rejectedGeneration, 3);
+        return replaceAttempt(state, rejected, rejectedGeneration, caller, 3);
     }
 
     /** A report may join the flight of another token's report: then ours is tried again, a few times. */
     private Uni<TokenRecord> replaceAttempt(ClientTokenState state, String rejected, long rejectedGeneration,
-            int attemptsLeft) {
+            String caller, int attemptsLeft) {
         Supplier<Acquisition> replacement = () -> acquirer.replace(state, rejected, rejectedGeneration,
-                knownGeneration(state));
+                knownGeneration(state), caller);
         return Uni.createFrom()
                 .completionStage(() -> state.replaceOnce(() -> adoptResult(state, replacement, rejected), executor))
                 .onFailure(CompletionException.class).transform(Throwable::getCause)
@@ -113,7 +115,7 @@ public class TokenBroker {
                     if (!record.token().equals(rejected)) {
                         return Uni.createFrom().item(record);
                     }
-                    return attemptsLeft > 1 ? replaceAttempt(state, rejected, rejectedGeneration, attemptsLeft - 1)
+                    return attemptsLeft > 1 ? replaceAttempt(state, rejected, rejectedGeneration, caller, attemptsLeft - 1)
                             : Uni.createFrom().failure(new TokenUnavailableException(
                                     "the rejected token could not be replaced yet", Duration.ofSeconds(1)));
                 });

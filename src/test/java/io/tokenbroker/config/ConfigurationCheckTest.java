@@ -39,6 +39,7 @@ class ConfigurationCheckTest {
             broker.token.safety-margin                     | 0s         | broker.token.safety-margin must be at least PT0.001S
             broker.token.refresh-ahead                     | -1s        | broker.token.refresh-ahead must be at least PT0S
             broker.token.min-forced-refresh-interval       | -1s        | broker.token.min-forced-refresh-interval must be at least PT0S
+            broker.token.max-forced-refreshes-per-caller   | 0          | broker.token.max-forced-refreshes-per-caller must be 1 or more
             broker.token.check-interval                    | 10ms       | broker.token.check-interval must be at least PT0.05S
             broker.lock.lease                              | 50ms       | broker.lock.lease must be at least PT0.1S
             broker.lock.wait-timeout                       | 0s         | broker.lock.wait-timeout must be at least PT0.1S

@@ -43,7 +43,9 @@ class AcquisitionDecisionsTest {
                 "broker.clients.default.secret", "s3cret",
                 "broker.lock.lease", "10s",
                 "broker.lock.wait-timeout", "1s",
-                "broker.token.min-forced-refresh-interval", FLOOR.toSeconds() + "s"));
+                "broker.token.min-forced-refresh-interval", FLOOR.toSeconds() + "s",
+                "broker.callers.alice.clients", "*",
+                "broker.callers.bob.clients", "*"));
         properties.putAll(overrides);
         BrokerConfig config = BrokerConfigs.of(properties);
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), clock);
@@ -113,13 +115,38 @@ class AcquisitionDecisionsTest {
     }
 
     @Test
+    void oneCallerForcesAtMostItsBudgetAcrossClientsPerFloor() {
+        Map<String, String> clients = new HashMap<>(Map.of("broker.token.max-forced-refreshes-per-caller", "2"));
+        for (String client : List.of("a", "b", "c")) {
+            clients.put("broker.clients." + client + ".base-url", "https://platform.example");
+            clients.put("broker.clients." + client + ".client-id", "app-" + client);
+            clients.put("broker.clients." + client + ".secret", "s3cret");
+        }
+        start(clients);
+        Map<String, String> current = new HashMap<>();
+        for (String client : List.of("a", "b", "c")) {
+            current.put(client, join(broker.currentToken(client).subscribeAsCompletionStage()).token());
+        }
+
+        report("a", current.get("a"), "alice");
+        report("b", current.get("b"), "alice");
+        assertThatThrownBy(() -> report("c", current.get("c"), "alice"))
+                .hasRootCauseInstanceOf(RefreshTooSoonException.class).rootCause().hasMessageContaining("alice");
+        assertThat(report("c", current.get("c"), "bob").token()).isNotEqualTo(current.get("c"));
+
+        clock.advance(FLOOR);
+        String now = join(broker.currentToken("a").subscribeAsCompletionStage()).token();
+        assertThat(report("a", now, "alice").token()).isNotEqualTo(now);
+    }
+
+    @Test
     void duringAnOutageReportsCallThePlatformAtMostOncePerFloor() {
         start();
         TokenRecord first = token();
         store.down(true);
 
         List<CompletableFuture<TokenRecord>> reports = IntStream.range(0, 20)
-                .mapToObj(i -> broker.replaceRejected(CLIENT, first.token()).subscribeAsCompletionStage()).toList();
+                .mapToObj(i -> broker.replaceRejected(CLIENT, first.token(), "alice").subscribeAsCompletionStage()).toList();
         Set<String> answers = reports.stream().map(f -> f.orTimeout(5, TimeUnit.SECONDS).join().token())
                 .collect(Collectors.toSet());
 
@@ -196,7 +223,11 @@ class AcquisitionDecisionsTest {
     }
 
     private TokenRecord report(String rejected) {
-        return join(broker.replaceRejected(CLIENT, rejected).subscribeAsCompletionStage());
+        return report(CLIENT, rejected, "alice");
+    }
+
+    private TokenRecord report(String client, String rejected, String caller) {
+        return join(broker.replaceRejected(client, rejected, caller).subscribeAsCompletionStage());
     }
 
     private static TokenRecord join(CompletableFuture<TokenRecord> future) {
