@@ -20,6 +20,7 @@ final class HeldLease {
     private final Clock clock;
     private volatile long validUntilMillis;
     private volatile boolean lost;
+    private volatile boolean ended;
 
     HeldLease(String client, Lease lease, Duration leaseTime, long requestedAtMillis, Clock clock) {
         this.client = client;
@@ -42,13 +43,21 @@ final class HeldLease {
         return !lost && clock.millis() < validUntilMillis;
     }
 
+    /** The holder is done with it: a renewal still running must not take its release for a loss. */
+    void end() {
+        ended = true;
+    }
+
     /** Extends the lease; a refusal ends it for good, a failure lets it run out. */
     void renew(TokenStore store) {
+        if (ended) {
+            return;
+        }
         long sentAt = clock.millis();
         try {
             if (store.renew(client, lease)) {
                 validUntilMillis = sentAt + leaseTime.toMillis() - safetyMillis(leaseTime);
-            } else {
+            } else if (!ended) {
                 lost = true;
                 LOG.warnf("Client %s: the refresh lock was lost; this replica will not call the platform "
                         + "under it again", client);

@@ -8,6 +8,7 @@ import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.TokenIssuer;
 import io.tokenbroker.support.DaemonThreads;
 import io.tokenbroker.support.TokenFingerprint;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
@@ -293,6 +294,7 @@ class TokenAcquirer {
     }
 
     private void release(String client, HeldLease lease) {
+        lease.end();
         held.remove(client, lease);
         try {
             store.release(client, lease.lease());
@@ -322,9 +324,10 @@ class TokenAcquirer {
     /**
      * Takes no new lock, lets a platform call under a held lock finish (bounded by the platform's
      * time-out), then gives back every lock still held, so another replica need not wait out the lease
-     * and never calls the platform while this replica's call may still issue a token.
+     * and never calls the platform while this replica's call may still issue a token. Observed first
+     * ({@code @Priority(1)}): later shutdown observers tear down the HTTP client the call runs on.
      */
-    void releaseAll(@Observes ShutdownEvent shutdown) {
+    void releaseAll(@Observes @Priority(1) ShutdownEvent shutdown) {
         closing = true;
         long deadline = System.nanoTime() + shutdownWait.toNanos();
         while (!held.isEmpty() && System.nanoTime() < deadline) {
