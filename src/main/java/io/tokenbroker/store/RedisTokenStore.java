@@ -2,13 +2,13 @@ package io.tokenbroker.store;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
+import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.tokenbroker.token.Lease;
 import io.tokenbroker.token.StoreUnavailableException;
 import io.tokenbroker.token.StoredRecord;
 import io.tokenbroker.token.TokenRecord;
 import io.tokenbroker.token.TokenStore;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -38,7 +36,8 @@ import java.util.function.Supplier;
 public final class RedisTokenStore implements TokenStore, AutoCloseable {
 
     private static final Duration FENCE_COUNTER_TTL = Duration.ofDays(1);
-    private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+    static final int READS_IN_FLIGHT = 64;
 
     private final RedisDataSource redis;
     private final HashCommands<String, String, String> hashes;
@@ -46,7 +45,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final Duration lease;
     private final Clock clock;
     private final RecordCodec codec;
-    private final boolean cluster;
+    private final ReactiveHashCommands<String, String, String> reactiveHashes;
     /** Names the lock holder for operators: host, process id, and a random part. */
     private final String replicaId = ReplicaId.create();
     private final AtomicLong leases = new AtomicLong();
@@ -58,15 +57,10 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final UpdatesSubscription updates;
 
-    /**
-     * @param cluster whether Redis is a Cluster ({@code quarkus.redis.client-type=cluster}): batches
-     *     are then cut by hash slot
-     */
-    public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock, RecordCodec codec,
-            boolean cluster) {
+    public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock, RecordCodec codec) {
         this.redis = redis;
         this.codec = codec;
-        this.cluster = cluster;
+        this.reactiveHashes = redis.getReactive().hash(String.class, String.class, String.class);
         this.hashes = redis.hash(String.class, String.class, String.class);
         this.keys = new RedisKeys(keyPrefix);
         this.lease = lease;
@@ -108,67 +102,41 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     }
 
     /**
-     * One pipelined batch of {@code HGETALL}s: on a standalone Redis one round trip for every client;
-     * on a Cluster one batch per hash slot, all sent at once. A batch that fails as a whole (a key of
-     * another type among them, a moved slot) is read again client by client, which tells an outage
-     * from a bad key.
+     * Every client's record with all reads in flight at once (a window of {@value #READS_IN_FLIGHT} at a
+     * time), so the periodic check takes a few round trips however many clients there are; the Redis
+     * client pipelines them over its pool and routes each to its node on a Cluster. A key of another
+     * type spoils only its own read.
      */
     @Override
     public Map<String, StoredRecord> readAll(Collection<String> clients) {
         Map<String, StoredRecord> all = new HashMap<>();
-        List<List<String>> batches = batches(clients);
-        List<CompletableFuture<List<Response>>> sent = batches.stream().map(this::readBatch).toList();
-        for (int b = 0; b < batches.size(); b++) {
-            List<String> batch = batches.get(b);
-            List<Response> replies;
-            try {
-                replies = sent.get(b).get(BATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StoreUnavailableException("read the records", e);
-            } catch (ExecutionException | TimeoutException failed) {
-                batch.forEach(client -> all.put(client, read(client)));
-                continue;
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                all.put(batch.get(i), codec.decode(batch.get(i), fields(replies.get(i))));
+        List<String> names = List.copyOf(clients);
+        for (int from = 0; from < names.size(); from += READS_IN_FLIGHT) {
+            List<String> window = names.subList(from, Math.min(names.size(), from + READS_IN_FLIGHT));
+            List<CompletableFuture<Map<String, String>>> sent = window.stream()
+                    .map(client -> reactiveHashes.hgetall(keys.record(client)).subscribeAsCompletionStage())
+                    .toList();
+            for (int i = 0; i < window.size(); i++) {
+                all.put(window.get(i), settle(window.get(i), sent.get(i)));
             }
         }
         return all;
     }
 
-    /** Sends the batch now; its replies arrive on the future. */
-    private CompletableFuture<List<Response>> readBatch(List<String> batch) {
-        List<Request> reads = batch.stream().map(client -> Request.cmd(Command.HGETALL).arg(keys.record(client)))
-                .toList();
-        return redis.getReactive().getRedis().batch(reads).subscribeAsCompletionStage();
-    }
-
-    private List<List<String>> batches(Collection<String> clients) {
-        if (!cluster) {
-            return clients.isEmpty() ? List.of() : List.of(List.copyOf(clients));
+    private StoredRecord settle(String client, CompletableFuture<Map<String, String>> reply) {
+        try {
+            return codec.decode(client, reply.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("read the records", e);
+        } catch (ExecutionException failed) {
+            if (RedisReplies.isWrongType(failed)) {
+                return StoredRecord.unreadable("", "the key holds another type than a hash");
+            }
+            throw new StoreUnavailableException("read the records", failed.getCause());
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("read the records", e);
         }
-        Map<Integer, List<String>> bySlot = new TreeMap<>();
-        clients.forEach(client -> bySlot.computeIfAbsent(HashSlots.of(keys.record(client)), slot -> new ArrayList<>())
-                .add(client));
-        return List.copyOf(bySlot.values());
-    }
-
-    /** A hash as RESP3 (a map) or RESP2 (names and values in turn) returns it. */
-    private static Map<String, String> fields(Response reply) {
-        Map<String, String> fields = new HashMap<>();
-        if (reply == null || reply.size() == 0) {
-            return fields;
-        }
-        Set<String> names = reply.getKeys();
-        if (!names.isEmpty()) {
-            names.forEach(name -> fields.put(name, String.valueOf(reply.get(name))));
-            return fields;
-        }
-        for (int i = 0; i + 1 < reply.size(); i += 2) {
-            fields.put(reply.get(i).toString(), String.valueOf(reply.get(i + 1)));
-        }
-        return fields;
     }
 
     @Override

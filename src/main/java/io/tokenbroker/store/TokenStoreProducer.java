@@ -31,12 +31,11 @@ class TokenStoreProducer {
     @Singleton
     @Startup
     TokenStore tokenStore(BrokerConfig config, Instance<RedisDataSource> redis, Clock clock,
-            @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts,
-            @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType) {
+            @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
         StoreKind kind = chooseKind(config, redisHosts.isPresent(), LaunchMode.current());
         TokenStore store = switch (kind) {
             case MEMORY -> new InMemoryTokenStore(config.lock().lease(), clock);
-            case REDIS -> redisStore(config, redis.get(), clock, "cluster".equalsIgnoreCase(clientType));
+            case REDIS -> redisStore(config, redis.get(), clock);
         };
         LOG.infof("Tokens are kept in %s", store.describe());
         return store;
@@ -64,14 +63,13 @@ class TokenStoreProducer {
         return kind;
     }
 
-    private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock,
-            boolean cluster) {
+    private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock) {
         Optional<TokenCipher> cipher = config.store().encryptionKey().map(Secret::get)
                 .map(key -> new TokenCipher(key, config.store().previousEncryptionKey().map(Secret::get),
                         config.store().nextEncryptionKey().map(Secret::get)));
         RecordCodec codec = new RecordCodec(cipher, config.token().handedOutFor(), clock);
         RedisTokenStore store = new RedisTokenStore(redis, config.store().keyPrefix(), config.lock().lease(), clock,
-                codec, cluster);
+                codec);
         store.subscribe();
         return store;
     }

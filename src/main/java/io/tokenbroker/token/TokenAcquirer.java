@@ -4,7 +4,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.CallWithdrawnException;
+import io.tokenbroker.platform.CredentialsRejectedException;
 import io.tokenbroker.platform.IssuedToken;
+import io.tokenbroker.platform.PlatformUnavailableException;
 import io.tokenbroker.platform.TokenIssuer;
 import io.tokenbroker.support.DaemonThreads;
 import io.tokenbroker.support.TokenFingerprint;
@@ -180,7 +182,7 @@ class TokenAcquirer {
                 record = new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor),
                         lease.fence());
             } catch (RuntimeException failed) {
-                if (forced) {
+                if (forced && issuedNothing(failed)) {
                     forgetForcedRefresh(state, forcedBy, claimedAt);
                 }
                 if (failed instanceof CallWithdrawnException) {
@@ -194,6 +196,15 @@ class TokenAcquirer {
             renewal.cancel(false);
             release(client, lease);
         }
+    }
+
+    /**
+     * Whether a failed call certainly issued no token, so its forced-refresh claim may be given back; after
+     * a time-out or an unreadable answer a token may exist, and the floor stands.
+     */
+    private static boolean issuedNothing(RuntimeException failed) {
+        return failed instanceof CallWithdrawnException || failed instanceof CredentialsRejectedException
+                || failed instanceof PlatformUnavailableException unavailable && unavailable.issuedNothing();
     }
 
     /** Under the lock a store that cannot be read is no reason to stop: the write decides later. */

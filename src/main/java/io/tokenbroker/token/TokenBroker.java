@@ -91,7 +91,7 @@ public class TokenBroker {
      * Replaces the client's token if {@code rejected} is still its current one; otherwise returns the
      * current token without calling the platform.
      *
-     * @param caller who reports it: each caller may force one platform call per floor
+     * @param caller who reports it: each caller may force only so many platform calls per floor
      */
     public Uni<TokenRecord> replaceRejected(String client, String rejected, String caller) {
         ClientTokenState state = state(client);
@@ -115,9 +115,11 @@ public class TokenBroker {
                     if (!record.token().equals(rejected)) {
                         return Uni.createFrom().item(record);
                     }
-                    return attemptsLeft > 1 ? replaceAttempt(state, rejected, rejectedGeneration, caller, attemptsLeft - 1)
-                            : Uni.createFrom().failure(new TokenUnavailableException(
-                                    "the rejected token could not be replaced yet", Duration.ofSeconds(1)));
+                    if (attemptsLeft > 1) {
+                        return replaceAttempt(state, rejected, rejectedGeneration, caller, attemptsLeft - 1);
+                    }
+                    return Uni.createFrom().failure(new TokenUnavailableException(
+                            "the rejected token could not be replaced yet", Duration.ofSeconds(1)));
                 });
     }
 

@@ -74,7 +74,7 @@ class TokenMaintenance {
     }
 
     /**
-     * What the store holds for every client this replica holds a token of, in one batched read, so
+     * What the store holds for every client this replica holds a token of, all read at once, so
      * the check costs about one round trip however many clients are configured.
      *
      * @return the records, or {@code null} when the store is unreachable

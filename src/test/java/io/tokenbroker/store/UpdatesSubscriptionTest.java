@@ -3,6 +3,7 @@ package io.tokenbroker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tokenbroker.testing.MutableClock;
 import io.tokenbroker.testing.RedisServerProcess;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
@@ -14,11 +15,8 @@ import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,23 +118,7 @@ class UpdatesSubscriptionTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-            Clock clock = new Clock() {
-                @Override
-                public ZoneId getZone() {
-                    return ZoneOffset.UTC;
-                }
-
-                @Override
-                public Clock withZone(ZoneId zone) {
-                    return this;
-                }
-
-                @Override
-                public Instant instant() {
-                    return now.get();
-                }
-            };
+            MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
             Redis client = Redis.createClient(vertx, new RedisOptions()
                     .setConnectionString("redis://127.0.0.1:" + silent.getLocalPort()));
             UpdatesSubscription unconfirmed = new UpdatesSubscription(client, CHANNEL, received::add, clock);
@@ -147,7 +129,7 @@ class UpdatesSubscriptionTest {
                 unconfirmed.ensureOpen();
                 assertThat(accepted).as("still within the confirmation time: no second attempt").hasSize(1);
 
-                now.set(now.get().plus(UpdatesSubscription.CONFIRMATION_TIMEOUT).plusSeconds(1));
+                clock.advance(UpdatesSubscription.CONFIRMATION_TIMEOUT.plusSeconds(1));
                 unconfirmed.ensureOpen();
                 await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() == 2);
                 assertThat(unconfirmed.isOpen()).isFalse();
