@@ -133,11 +133,11 @@ class TokenMaintenance {
      */
     private void syncWithStore(ClientTokenState state, TokenRecord known, StoredRecord stored) {
         reportProblem(state, stored);
-        Optional<TokenRecord> record = stored.present();
-        if (record.isPresent() && record.get().newerThan(known)) {
-            broker.adoptStored(state, record.get());
-        } else if (record.isPresent() && record.get().token().equals(known.token())) {
-            broker.adoptStored(state, record.get());
+        Optional<TokenRecord> adoptable = stored.present()
+                .filter(record -> record.newerThan(known) || record.token().equals(known.token()));
+        if (adoptable.isPresent()) {
+            // A copy of our own token marks it saved; a newer one replaces it.
+            broker.adoptStored(state, adoptable.get());
         } else if (known.servableAt(clock.instant())) {
             writeBack(state, known);
         }
