@@ -293,6 +293,11 @@ class TokenAcquirer {
         return new Acquisition(record, false);
     }
 
+    /** Whether this replica is shutting down: it starts no platform call, with or without the lock. */
+    boolean closing() {
+        return closing;
+    }
+
     private Optional<HeldLease> tryLock(String client, long knownGeneration) {
         if (closing) {
             throw new TokenUnavailableException("the broker is shutting down", Duration.ofSeconds(1));

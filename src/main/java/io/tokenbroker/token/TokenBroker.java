@@ -175,6 +175,10 @@ public class TokenBroker {
      */
     private Acquisition withoutStore(ClientTokenState state, StoreUnavailableException outage, String rejected) {
         String client = state.client();
+        if (acquirer.closing()) {
+            // The Redis client closing under a shutdown looks like an outage: never a reason to call.
+            throw new TokenUnavailableException("the broker is shutting down", Duration.ofSeconds(1));
+        }
         if (outageMode == RedisOutageMode.FAIL) {
             LOG.errorf("Client %s: %s", client, outage.getMessage());
             throw new TokenUnavailableException("the token store is unavailable", Duration.ofSeconds(2));

@@ -168,6 +168,17 @@ class AcquisitionDecisionsTest {
     }
 
     @Test
+    void aReplicaShuttingDownNeverCallsThePlatformWithoutTheStore() {
+        start();
+        acquirer.releaseAll(null);
+        store.down(true);
+
+        assertThatThrownBy(this::token).hasRootCauseInstanceOf(TokenUnavailableException.class)
+                .rootCause().hasMessageContaining("shutting down");
+        assertThat(platform.calls()).isZero();
+    }
+
+    @Test
     void aHolderWhoseLeaseRanOutBeforeTheCallLeavesItToTheNextHolder() {
         start(Map.of("broker.lock.wait-timeout", "20s"));
         store.afterNextLock(() -> clock.advance(Duration.ofSeconds(11)));
