@@ -24,7 +24,10 @@ final class BrokerCalls {
 
     static final String PROBLEM_JSON = "application/problem+json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Prefers HTTP/2: asks for an upgrade ({@code h2c}) on a connection's first request. */
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP_1_1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private BrokerCalls() {
     }
@@ -41,6 +44,16 @@ final class BrokerCalls {
 
     /** {@code method target} with {@code Authorization: Bearer key} (none if {@code null}), a body if not {@code null}, and these header pairs. */
     static HttpResponse<byte[]> call(String method, String target, String key, byte[] body, String... headers) {
+        return call(HTTP, method, target, key, body, headers);
+    }
+
+    /** {@code GET target} over HTTP/1.1 only. */
+    static HttpResponse<byte[]> getOverHttp11(String target, String key) {
+        return call(HTTP_1_1, "GET", target, key, null);
+    }
+
+    private static HttpResponse<byte[]> call(HttpClient http, String method, String target, String key, byte[] body,
+            String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + target))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -52,7 +65,7 @@ final class BrokerCalls {
             request.header(headers[i], headers[i + 1]);
         }
         try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -122,6 +135,14 @@ final class BrokerCalls {
             assertThat(values).as("answer headers").noneMatch(value -> value.contains(token));
             assertThat(body).as("answer body").doesNotContain(token);
         }
+    }
+
+    /** The value of counter {@code broker_business_calls_total} with these tags, 0 if absent. */
+    static double businessCallsCounted(String caller, String client, String outcome) {
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile("(?m)^broker_business_calls_total\\{caller=\""
+                + caller + "\",client=\"" + client + "\",outcome=\"" + outcome + "\"} (\\S+)$").matcher(metrics);
+        return value.find() ? Double.parseDouble(value.group(1)) : 0;
     }
 
     /** Random bytes, every value included, so no text handling leaves them intact by chance. */

@@ -188,6 +188,26 @@ class BusinessCallsTest {
     }
 
     @Test
+    void aRelayedAnswerIsCountedByItsStatusClassOverHttp2AsOverHttp11() {
+        String caller = "pat";
+        double relayed = BrokerCalls.businessCallsCounted(caller, TestAccounts.PROXY, "2xx");
+        double abandoned = BrokerCalls.businessCallsCounted(caller, TestAccounts.PROXY, "abandoned");
+        List<HttpResponse<byte[]>> answers = new ArrayList<>();
+
+        answers.add(BrokerCalls.getOverHttp11(PROXY + "/openapi/echo/h1-" + nonce(), PAT_KEY));
+        for (int i = 0; i < 3; i++) {
+            answers.add(get(PROXY + "/openapi/echo/h2-" + nonce(), PAT_KEY));
+        }
+
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
+        assertThat(answers).as("HTTP/2 after the h2c upgrade").anySatisfy(
+                answer -> assertThat(answer.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2));
+        assertThat(BrokerCalls.businessCallsCounted(caller, TestAccounts.PROXY, "2xx") - relayed)
+                .as("calls counted 2xx").isEqualTo(4.0);
+        assertThat(BrokerCalls.businessCallsCounted(caller, TestAccounts.PROXY, "abandoned")).isEqualTo(abandoned);
+    }
+
+    @Test
     void aFiveMebibyteDownloadArrivesWhole() {
         int size = 5 * 1024 * 1024;
 
