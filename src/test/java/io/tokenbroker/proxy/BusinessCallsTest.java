@@ -339,6 +339,30 @@ class BusinessCallsTest {
     }
 
     @Test
+    void callsBeyondMaxCallsInFlightAre503WithRetryAfterWithoutReachingThePlatform() {
+        String client = TestAccounts.PROXY_BUSY;
+        data(get("/platform/" + client + "/openapi/echo/warm-" + nonce(), PAT_KEY));
+        String query = "ms=1500&n=" + nonce();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> held = new ArrayList<>();
+        for (int i = 0; i < TestAccounts.PROXY_BUSY_LIMIT; i++) {
+            held.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> get("/platform/" + client + "/openapi/slow?" + query, PAT_KEY)));
+        }
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> callsWithQuery("/openapi/slow", query).size() == TestAccounts.PROXY_BUSY_LIMIT);
+        String path = "/openapi/echo/over-" + nonce();
+
+        HttpResponse<byte[]> over = get("/platform/" + client + path, PAT_KEY);
+
+        assertProblem(503, "too-many-calls", over, platform);
+        assertThat(over.headers().firstValue("Retry-After")).hasValueSatisfying(
+                seconds -> assertThat(Integer.parseInt(seconds)).isPositive());
+        assertThat(platform.businessCalls(path)).isEmpty();
+        assertThat(held).allSatisfy(call -> assertThat(call.join().statusCode()).isEqualTo(200));
+        assertThat(data(get("/platform/" + client + path, PAT_KEY)).path("path").asText()).isEqualTo(path);
+    }
+
+    @Test
     void anUnreachableApiBaseUrlIs502() {
         String client = TestAccounts.PROXY_UNREACHABLE;
 

@@ -42,6 +42,9 @@ public final class TestAccounts {
     /** A business-call client whose {@code call-timeout} is {@link #PROXY_CALL_TIMEOUT}. */
     public static final String PROXY_SLOW = "proxy-slow";
     public static final java.time.Duration PROXY_CALL_TIMEOUT = java.time.Duration.ofSeconds(2);
+    /** A business-call client that lets {@link #PROXY_BUSY_LIMIT} calls be in flight at once. */
+    public static final String PROXY_BUSY = "proxy-busy";
+    public static final int PROXY_BUSY_LIMIT = 2;
     /** Gets tokens from the platform, but its {@code api-base-url} has nothing listening. */
     public static final String PROXY_UNREACHABLE = "proxy-unreachable";
     /** Envelope codes that mean "token refused" for {@code default} and the proxy clients. */
@@ -59,7 +62,7 @@ public final class TestAccounts {
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
             "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup",
             "flaky-503", "flaky-429", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
-            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE);
+            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY);
     /** A client whose platform URL has nothing listening: every connection is refused. */
     public static final String UNREACHABLE = "unreachable";
 
@@ -138,6 +141,7 @@ public final class TestAccounts {
             config.put("broker.clients." + client + ".token-rejected-codes", TOKEN_REJECTED_CODES);
         }
         config.put("broker.clients." + PROXY_SLOW + ".call-timeout", PROXY_CALL_TIMEOUT.toSeconds() + "s");
+        config.put("broker.clients." + PROXY_BUSY + ".max-calls-in-flight", Integer.toString(PROXY_BUSY_LIMIT));
         config.put("broker.clients." + PROXY_UNREACHABLE + ".api-base-url", "http://127.0.0.1:" + closedPort());
         config.put("broker.callers.pat.key-sha256", CallerRegistry.sha256Hex(PAT_KEY));
         config.put("broker.callers.pat.clients", "*");
