@@ -283,6 +283,7 @@ class BusinessCallsTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response.body()).path("code").asInt()).as(text(response)).isEqualTo(40001);
+        assertCarriesNoToken(response.headers().map(), text(response), platform);
         List<BusinessCall> calls = platform.businessCalls(path);
         assertThat(calls).hasSize(2).allSatisfy(call -> assertThat(call.verdict()).isEqualTo(Verdict.TOKEN_REFUSED));
         assertThat(calls.get(1).accessToken()).isNotEqualTo(calls.get(0).accessToken());
@@ -315,6 +316,7 @@ class BusinessCallsTest {
 
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(json(response.body()).path("code").asInt()).isEqualTo(500);
+        assertCarriesNoToken(response.headers().map(), text(response), platform);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).doesNotStartWith(BrokerCalls.PROBLEM_JSON);
         assertThat(callsWithQuery("/openapi/fail", query)).hasSize(1);
         assertThat(requestId(response)).isEqualTo(callsWithQuery("/openapi/fail", query).get(0).requestId());
@@ -473,6 +475,32 @@ class BusinessCallsTest {
 
         assertProblem(413, "body-too-large", answer, platform);
         assertThat(platform.businessCalls()).hasSize(before);
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIs413WithoutReachingThePlatform() {
+        int before = platform.businessCalls().size();
+
+        RawHttp.Answer answer = RawHttp.sendChunked(port(), "PUT", PROXY + "/openapi/echo/big-" + nonce(),
+                List.of("Authorization: Bearer " + PAT_KEY, "Content-Type: application/octet-stream"),
+                randomBody(2 * 1024 * 1024));
+
+        assertProblem(413, "body-too-large", answer, platform);
+        assertThat(platform.businessCalls()).hasSize(before);
+    }
+
+    @Test
+    void aChunkedBodyWithinTheLimitArrivesWhole() {
+        String path = "/openapi/echo/chunked-" + nonce();
+        byte[] body = randomBody(BODY_SIZE);
+
+        RawHttp.Answer answer = RawHttp.sendChunked(port(), "POST", PROXY + path,
+                List.of("Authorization: Bearer " + PAT_KEY, "Content-Type: application/octet-stream"), body);
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        assertThat(json(answer.body()).path("data").path("bodySha256").asText()).isEqualTo(PlatformStandIn.sha256Hex(body));
+        assertThat(platform.businessCalls(path)).singleElement()
+                .satisfies(call -> assertThat(call.bodyLength()).isEqualTo(BODY_SIZE));
     }
 
     private List<BusinessCall> callsWithQuery(String path, String query) {

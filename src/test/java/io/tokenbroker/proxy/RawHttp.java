@@ -89,6 +89,39 @@ final class RawHttp {
         }
     }
 
+    /**
+     * Sends {@code body} in chunks ({@code Transfer-Encoding: chunked}, no declared length), stopping as
+     * soon as an answer starts to arrive, as a server may refuse a body once it has read too much of it.
+     */
+    static Answer sendChunked(int port, String method, String target, List<String> headerLines, byte[] body) {
+        List<String> lines = new ArrayList<>(headerLines);
+        lines.add("Transfer-Encoding: chunked");
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+            out.write(head(port, method, target, lines, -1));
+            try {
+                for (int offset = 0; offset < body.length && in.available() == 0; offset += 16 * 1024) {
+                    int size = Math.min(16 * 1024, body.length - offset);
+                    out.write((Integer.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(body, offset, size);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+                if (in.available() == 0) {
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            } catch (IOException closedByServer) {
+                // the answer (if any) is read next
+            }
+            return read(in, method);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void writeWhileOpen(OutputStream out, byte[] body) {
         try {
             for (int offset = 0; offset < body.length; offset += 16 * 1024) {
