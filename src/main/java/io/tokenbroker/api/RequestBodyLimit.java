@@ -1,7 +1,5 @@
 package io.tokenbroker.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.vertx.core.http.HttpHeaders;
@@ -23,15 +21,17 @@ class RequestBodyLimit {
     private static final Logger LOG = Logger.getLogger(RequestBodyLimit.class);
 
     private final long maxBytes;
-    private final String problem;
+    private final Problem problem;
+    private final ProblemResponder problems;
     private final BrokerMetrics metrics;
 
     RequestBodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize,
-            ObjectMapper json, BrokerMetrics metrics) throws JsonProcessingException {
+            ProblemResponder problems, BrokerMetrics metrics) {
         this.maxBytes = maxBodySize.asLongValue();
+        this.problems = problems;
         this.metrics = metrics;
-        this.problem = json.writeValueAsString(new ProblemDetail("urn:token-broker:problem:body-too-large",
-                "Request body too large", 413, "a request body may hold at most " + maxBytes + " bytes"));
+        this.problem = new Problem(413, "body-too-large", "Request body too large",
+                "a request body may hold at most " + maxBytes + " bytes");
     }
 
     void install(@Observes Router router) {
@@ -49,10 +49,7 @@ class RequestBodyLimit {
         // The parsed number, not the header: a caller's raw text has no place in a log line.
         LOG.debugf(declared == Long.MAX_VALUE ? "HTTP 413: an unreadable or huge body length was declared"
                 : "HTTP 413: a body of %d bytes was declared", declared);
-        context.response().setStatusCode(413)
-                .putHeader(HttpHeaders.CONTENT_TYPE, ProblemDetail.MEDIA_TYPE)
-                .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(problem);
+        problems.send(context.response().putHeader(HttpHeaders.CONNECTION, "close"), problem);
     }
 
     private static long declaredLength(RoutingContext context) {

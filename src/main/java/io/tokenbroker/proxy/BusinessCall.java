@@ -3,7 +3,6 @@ package io.tokenbroker.proxy;
 import io.tokenbroker.security.Caller;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
-import java.util.regex.Pattern;
 
 /**
  * A business call the route has let in: who makes it, where it goes, and its body, read whole.
@@ -13,8 +12,6 @@ import java.util.regex.Pattern;
  */
 record BusinessCall(RoutingContext context, Caller caller, PlatformPath path, Buffer body, String remote,
         Runnable release) {
-
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     /** The client whose token the call carries. */
     String client() {
@@ -27,9 +24,8 @@ record BusinessCall(RoutingContext context, Caller caller, PlatformPath path, Bu
         return query == null ? path.rawPath() : path.rawPath() + '?' + query;
     }
 
-    /** The caller's own {@code X-Request-Id}, if it is a plain id, for logs; "-" otherwise. */
+    /** The caller's own {@code X-Request-Id} as sent (the audit trail writes only a plain id), or null. */
     String callerRequestId() {
-        String id = context.request().getHeader("X-Request-Id");
-        return id != null && SAFE_ID.matcher(id).matches() ? id : "-";
+        return context.request().getHeader("X-Request-Id");
     }
 }

@@ -25,16 +25,24 @@ final class RequestIds {
     /** The next id, never returned before by this replica. */
     String next() {
         long count = counter.incrementAndGet();
-        return hex(replica >>> 32, 8) + '-' + hex(replica >>> 16, 4) + '-' + hex(replica, 4) + '-'
-                + hex(count >>> 48, 4) + '-' + hex(count, 12);
+        char[] id = new char[36];
+        hex(replica >>> 32, id, 0, 8);
+        id[8] = '-';
+        hex(replica >>> 16, id, 9, 4);
+        id[13] = '-';
+        hex(replica, id, 14, 4);
+        id[18] = '-';
+        hex(count >>> 48, id, 19, 4);
+        id[23] = '-';
+        hex(count, id, 24, 12);
+        return new String(id);
     }
 
-    private static String hex(long value, int digits) {
-        char[] chars = new char[digits];
-        for (int i = digits - 1; i >= 0; i--) {
-            chars[i] = Character.forDigit((int) (value & 0xF), 16);
+    /** Writes the lowest {@code digits} hex digits of {@code value} into {@code id} at {@code at}. */
+    private static void hex(long value, char[] id, int at, int digits) {
+        for (int i = at + digits - 1; i >= at; i--) {
+            id[i] = Character.forDigit((int) (value & 0xF), 16);
             value >>>= 4;
         }
-        return new String(chars);
     }
 }

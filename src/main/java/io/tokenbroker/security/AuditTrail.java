@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,6 +39,8 @@ public class AuditTrail {
 
     private static final Logger AUDIT = Logger.getLogger(CATEGORY);
     private static final String NOBODY = "-";
+    /** A caller's own request id is written only if it is a plain id: it is the caller's free text. */
+    private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     /** Who received which token from where: the unit hand-outs are counted by. */
     private record Recipient(String caller, String client, long generation, String remote) {
@@ -136,7 +139,7 @@ public class AuditTrail {
     /**
      * A business call was answered ({@code outcome}: the platform's status, or what the broker answered
      * instead). {@code path} is the platform path without its query; {@code callerRequestId} the
-     * caller's own {@code X-Request-Id} (sanitised), or "-".
+     * caller's own {@code X-Request-Id} as sent, or null.
      */
     public void businessCall(Caller caller, String client, String method, String path, String outcome,
             String requestId, String callerRequestId, String remote) {
@@ -146,7 +149,7 @@ public class AuditTrail {
         if (everyHandOut || businessCalls.count(new BusinessCall(caller.name(), client, method, path, outcome))) {
             AUDIT.infof("event=business-call caller=%s client=%s method=%s path=%s outcome=%s request-id=%s "
                     + "caller-request-id=%s remote=%s", caller.name(), client, method, path, outcome, requestId,
-                    callerRequestId, remote);
+                    plainId(callerRequestId), remote);
         }
     }
 
@@ -156,7 +159,7 @@ public class AuditTrail {
         if (AUDIT.isInfoEnabled()) {
             AUDIT.infof("event=token-refused caller=%s client=%s method=%s path=%s token=%s generation=%d "
                     + "request-id=%s caller-request-id=%s next=%s", caller.name(), client, method, path,
-                    fingerprint(client, refused), refused.generation(), requestId, callerRequestId,
+                    fingerprint(client, refused), refused.generation(), requestId, plainId(callerRequestId),
                     retried ? "retry" : "passed-back");
         }
     }
@@ -167,7 +170,7 @@ public class AuditTrail {
         if (AUDIT.isInfoEnabled()) {
             AUDIT.infof("event=business-retry caller=%s client=%s method=%s path=%s token=%s generation=%d "
                     + "request-id=%s caller-request-id=%s", caller.name(), client, method, path,
-                    fingerprint(client, replacement), replacement.generation(), requestId, callerRequestId);
+                    fingerprint(client, replacement), replacement.generation(), requestId, plainId(callerRequestId));
         }
     }
 
@@ -204,6 +207,10 @@ public class AuditTrail {
     private static void writeHandOut(String caller, String client, String fingerprint, long generation, String remote) {
         AUDIT.infof("event=hand-out caller=%s client=%s outcome=200 token=%s generation=%d remote=%s",
                 caller, client, fingerprint, generation, remote);
+    }
+
+    private static String plainId(String id) {
+        return id != null && PLAIN_ID.matcher(id).matches() ? id : NOBODY;
     }
 
     private String fingerprint(String client, TokenRecord record) {

@@ -52,6 +52,23 @@ class AuditTrailTest {
     }
 
     @Test
+    void aCallersOwnRequestIdIsWrittenBesideOursOnlyWhenItIsAPlainId() {
+        Caller caller = new Caller("pat", Set.of("*"));
+        List<String> audit;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            trail.businessCall(caller, "proxy", "GET", "/openapi/a", "200", "rid-1", "trace-42.a:b", "192.0.2.7");
+            trail.businessCall(caller, "proxy", "GET", "/openapi/b", "200", "rid-2", "x\nevent=forged", "192.0.2.7");
+            trail.businessCall(caller, "proxy", "GET", "/openapi/c", "200", "rid-3", null, "192.0.2.7");
+            audit = auditLines(logs).stream().filter(line -> line.contains("event=business-call ")).toList();
+        }
+
+        assertThat(audit).hasSize(3);
+        assertThat(audit.get(0)).contains("request-id=rid-1 caller-request-id=trace-42.a:b");
+        assertThat(audit.get(1)).contains("request-id=rid-2 caller-request-id=- ").doesNotContain("forged");
+        assertThat(audit.get(2)).contains("request-id=rid-3 caller-request-id=- ");
+    }
+
+    @Test
     void repeatedDenialsAreCountedNotLoggedEachTime() {
         List<String> audit;
         try (CapturedLogs logs = new CapturedLogs()) {
