@@ -4,12 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.tokenbroker.metrics.BrokerMetrics;
-import io.tokenbroker.platform.CredentialsRejectedException;
 import io.tokenbroker.platform.PlatformException;
-import io.tokenbroker.platform.PlatformUnavailableException;
 import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.CallerAuthenticationFilter;
-import io.tokenbroker.security.ClientNotAllowedException;
+import io.tokenbroker.security.AccessDeniedException;
 import io.tokenbroker.security.InvalidClientNameException;
 import io.tokenbroker.security.NotAuthenticatedException;
 import io.tokenbroker.token.RefreshTooSoonException;
@@ -20,7 +18,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -32,7 +29,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
-    private static final String TYPE_PREFIX = "urn:token-broker:problem:";
 
     private final ObjectMapper json;
     private final BrokerMetrics metrics;
@@ -48,30 +44,28 @@ class ProblemMapper {
     Response unauthenticated(NotAuthenticatedException e, HttpServerRequest http) {
         audit.denied(null, null, 401, TokenResource.remote(http));
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 401);
-        return problem(401, "unauthenticated", "Unauthorized", e.getMessage())
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-                .build();
+        return answer(Problem.of(e)).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 
     @ServerExceptionMapper
-    Response forbidden(ClientNotAllowedException e, HttpServerRequest http) {
+    Response forbidden(AccessDeniedException e, HttpServerRequest http) {
         audit.denied(e.caller(), e.client(), 403, TokenResource.remote(http));
-        return clientError(403, "client-not-allowed", "Forbidden", e);
+        return clientError(e);
     }
 
     @ServerExceptionMapper
     Response unknownClient(UnknownClientException e) {
-        return clientError(404, "unknown-client", "Unknown client", e);
+        return clientError(e);
     }
 
     @ServerExceptionMapper
     Response invalidClientName(InvalidClientNameException e) {
-        return clientError(400, "invalid-client-name", "Invalid client name", e);
+        return clientError(e);
     }
 
     @ServerExceptionMapper
     Response invalidRequest(InvalidRequestException e) {
-        return clientError(400, "invalid-request", "Invalid request", e);
+        return clientError(e);
     }
 
     @ServerExceptionMapper
@@ -94,31 +88,22 @@ class ProblemMapper {
         audit.denied(CallerAuthenticationFilter.callerOf(request), null, 429, TokenResource.remote(http));
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 429);
         LOG.infof("HTTP 429: %s", e.getMessage());
-        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
-        return problem(429, "refresh-too-soon", "Too many forced refreshes", e.getMessage())
-                .header(HttpHeaders.RETRY_AFTER, seconds).build();
+        return answer(Problem.of(e)).build();
     }
 
     @ServerExceptionMapper
     Response platformFailed(PlatformException e) {
-        metrics.tokenRequestFailed(e.client(), e instanceof PlatformUnavailableException ? 503 : 502);
+        Problem problem = Problem.of(e);
+        metrics.tokenRequestFailed(e.client(), problem.status());
         LOG.errorf("Client %s: no token: %s", e.client(), e.getMessage());
-        if (e instanceof PlatformUnavailableException unavailable) {
-            return unavailable("platform-unavailable", "The platform is unavailable", e.getMessage(),
-                    unavailable.retryAfter());
-        }
-        if (e instanceof CredentialsRejectedException) {
-            return problem(502, "credentials-rejected", "The platform rejected the credentials", e.getMessage())
-                    .build();
-        }
-        return problem(502, "platform-bad-answer", "The platform answered nonsense", e.getMessage()).build();
+        return answer(problem).build();
     }
 
     @ServerExceptionMapper
     Response tokenUnavailable(TokenUnavailableException e) {
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 503);
         LOG.errorf("No token: %s", e.getMessage());
-        return unavailable("token-unavailable", "No token is available", e.getMessage(), e.retryAfter());
+        return answer(Problem.of(e)).build();
     }
 
     @ServerExceptionMapper
@@ -157,19 +142,20 @@ class ProblemMapper {
         return unexpected(cause);
     }
 
-    private Response clientError(int status, String type, String title, RuntimeException e) {
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, status);
-        LOG.debugf("HTTP %d: %s", status, e.getMessage());
-        return problem(status, type, title, e.getMessage()).build();
+    private Response clientError(RuntimeException e) {
+        Problem problem = Problem.of(e);
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, problem.status());
+        LOG.debugf("HTTP %d: %s", problem.status(), e.getMessage());
+        return answer(problem).build();
     }
 
-    private Response unavailable(String type, String title, String detail, Duration retryAfter) {
-        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-        return problem(503, type, title, detail).header(HttpHeaders.RETRY_AFTER, seconds).build();
+    private Response.ResponseBuilder answer(Problem problem) {
+        Response.ResponseBuilder answer = problem(problem.status(), problem.type(), problem.title(), problem.detail());
+        return problem.retryAfter() == null ? answer : answer.header(HttpHeaders.RETRY_AFTER, problem.retryAfterSeconds());
     }
 
     private Response.ResponseBuilder problem(int status, String type, String title, String detail) {
-        ProblemDetail body = new ProblemDetail(TYPE_PREFIX + type, title, status, detail);
+        ProblemDetail body = new Problem(status, type, title, detail).body();
         try {
             return Response.status(status).type(ProblemDetail.MEDIA_TYPE).entity(json.writeValueAsString(body));
         } catch (JsonProcessingException e) {

@@ -1,5 +1,6 @@
 package io.tokenbroker.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.Secret;
 import io.smallrye.config.WithDefault;
@@ -53,6 +54,9 @@ public interface BrokerConfig {
     /** How Kubernetes ServiceAccount tokens of callers are verified. */
     WorkloadIdentity workloadIdentity();
 
+    /** Business calls through the broker ({@code /platform/CLIENT/PATH}). */
+    Proxy proxy();
+
     /** Whether production accepts plain {@code http} platform and JWKS URLs (dev mode and tests always do). Default: {@code false}. */
     @WithDefault("false")
     boolean allowInsecureUrls();
@@ -77,6 +81,30 @@ public interface BrokerConfig {
         /** The {@code userType} parameter. Default: {@code 2}. */
         @WithDefault("2")
         String userType();
+
+        /** Base URL of the platform's business APIs, e.g. {@code https://api.example.com}. Default: {@code base-url}. */
+        @WithName("api-base-url")
+        Optional<URI> configuredApiBaseUrl();
+
+        /** The base URL business calls go to: {@code api-base-url}, else {@code base-url}. */
+        default URI apiBaseUrl() {
+            return configuredApiBaseUrl().orElseGet(this::baseUrl);
+        }
+
+        /**
+         * Envelope {@code code}s (with {@code ok} not true) that mean "token invalid or expired" in a
+         * business call's answer; HTTP 401 always does. Default: {@code 401}.
+         */
+        @WithDefault("401")
+        Set<Integer> tokenRejectedCodes();
+
+        /** Time-out of one business call, from sending it to the answer's headers, at least 10 ms. Default: {@code 30s}. */
+        @WithDefault("30s")
+        Duration callTimeout();
+
+        /** Most business calls of this client in flight at once on a replica, at least 1; beyond: 503. Default: {@code 64}. */
+        @WithDefault("64")
+        int maxCallsInFlight();
     }
 
     /** How long tokens are handed out. */
@@ -239,6 +267,27 @@ public interface BrokerConfig {
 
         /** Client names the caller may read, or {@code *} for all. */
         List<String> clients();
+
+        /**
+         * Platform path patterns the caller may call through {@code /platform/CLIENT/...}: {@code *}
+         * matches one segment, {@code **} any number. Default: {@code /**}.
+         */
+        @WithDefault("/**")
+        List<String> platformPaths();
+
+        /**
+         * Whether the caller may read the token itself ({@code GET /token}, {@code POST /token/refresh});
+         * {@code false}: business calls through the broker only. Default: {@code true}.
+         */
+        @WithDefault("true")
+        boolean tokenAccess();
+    }
+
+    /** Limits of business calls through the broker. */
+    interface Proxy {
+        /** Largest request body of a business call; larger ones are refused (413) unsent. Default: {@code 1M}. */
+        @WithDefault("1M")
+        MemorySize maxBodySize();
     }
 
     /** What the audit trail writes for hand-outs and denials; refreshes always get a line each. */

@@ -128,8 +128,11 @@ class ConfigurationCheck {
         if (mode.isDevOrTest() || config.allowInsecureUrls()) {
             return;
         }
-        config.clients().forEach((name, client) ->
-                plainHttp("broker.clients." + name + ".base-url", client.baseUrl(), problems));
+        config.clients().forEach((name, client) -> {
+            plainHttp("broker.clients." + name + ".base-url", client.baseUrl(), problems);
+            client.configuredApiBaseUrl().ifPresent(api ->
+                    plainHttp("broker.clients." + name + ".api-base-url", api, problems));
+        });
         plainHttp("broker.workload-identity.jwks-url", config.workloadIdentity().jwksUrl(), problems);
     }
 

@@ -46,9 +46,18 @@ final class PropertyRules {
             problems.add("broker.default-client: a client name is 1 to 64 letters, digits, '.', '-' or '_'");
         }
         config.clients().forEach((name, client) -> {
-            notBlank("broker.clients." + name + ".client-id", client.clientId());
-            notBlank("broker.clients." + name + ".user-type", client.userType());
+            String property = "broker.clients." + name;
+            notBlank(property + ".client-id", client.clientId());
+            notBlank(property + ".user-type", client.userType());
+            client.configuredApiBaseUrl().ifPresent(url -> httpUrl(property + ".api-base-url", url));
+            atLeast(property + ".call-timeout", client.callTimeout(), Duration.ofMillis(10));
+            if (client.maxCallsInFlight() < 1) {
+                problems.add(property + ".max-calls-in-flight must be 1 or more");
+            }
         });
+        if (config.proxy().maxBodySize().asLongValue() < 0) {
+            problems.add("broker.proxy.max-body-size must not be negative");
+        }
     }
 
     private void callers(BrokerConfig config) {
@@ -64,6 +73,8 @@ final class PropertyRules {
             grant.clients().stream().filter(client -> !client.equals("*") && !ClientNames.isValid(client))
                     .forEach(client -> problems.add(property + ".clients: '" + client
                             + "' is neither * nor a client name"));
+            grant.platformPaths().stream().map(PlatformPathPattern::problem).flatMap(Optional::stream)
+                    .forEach(problem -> problems.add(property + ".platform-paths: " + problem));
         });
     }
 
@@ -105,6 +116,15 @@ final class PropertyRules {
         if (platform.retryMaxDelay().compareTo(platform.retryDelay()) <= 0) {
             problems.add("broker.platform.retry-max-delay must be longer than broker.platform.retry-delay (is "
                     + platform.retryMaxDelay() + ", delay " + platform.retryDelay() + ")");
+        }
+    }
+
+    /** An absolute {@code http} or {@code https} URL without query or fragment: paths are appended to it. */
+    private void httpUrl(String property, java.net.URI url) {
+        boolean web = "http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme());
+        if (!web || url.getHost() == null || url.getRawQuery() != null || url.getRawFragment() != null
+                || url.getRawUserInfo() != null) {
+            problems.add(property + " must be an http or https URL with a host and no query, fragment or user info");
         }
     }
 

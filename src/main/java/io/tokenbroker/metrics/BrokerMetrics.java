@@ -3,12 +3,14 @@ package io.tokenbroker.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -26,6 +28,12 @@ public class BrokerMetrics {
     private final Clock clock;
     private final Map<String, Counter> served = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> breakers = new ConcurrentHashMap<>();
+    private final Map<BusinessOutcome, Counter> businessCalls = new ConcurrentHashMap<>();
+    private final Map<String, Timer> businessDurations = new ConcurrentHashMap<>();
+
+    /** The series of business calls are counted by: callers and clients are configured names. */
+    private record BusinessOutcome(String client, String caller, String outcome) {
+    }
 
     public BrokerMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -49,6 +57,31 @@ public class BrokerMetrics {
     /** One HTTP call to the platform's credential endpoint ({@code broker_platform_calls_total}). */
     public void platformCall(String client, String outcome) {
         registry.counter("broker.platform.calls", "client", client, "outcome", outcome).increment();
+    }
+
+    /**
+     * A business call through the broker ended ({@code broker_business_calls_total{client,caller,outcome}}
+     * and the latency histogram {@code broker_business_call_seconds{client}}). {@code outcome}: the
+     * platform's status class ({@code 2xx}...), or what the broker answered instead.
+     */
+    public void businessCall(String client, String caller, String outcome, long nanos) {
+        businessCalls.computeIfAbsent(new BusinessOutcome(client, caller, outcome), key -> Counter
+                .builder("broker.business.calls").tag("client", client).tag("caller", caller).tag("outcome", outcome)
+                .description("Business calls through /platform/CLIENT/..., by how they ended").register(registry))
+                .increment();
+        businessDurations.computeIfAbsent(client, name -> Timer.builder("broker.business.call")
+                .tag("client", name).publishPercentileHistogram()
+                .description("Business calls through the broker, from intake to the end of the answer")
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The platform refused the token of a business call ({@code kind}: {@code refused} for every
+     * refusal, {@code retried} for each call sent again, {@code refused-again} when the new token was
+     * refused too): {@code broker_business_token_refusals_total{client,kind}}.
+     */
+    public void businessTokenRefusal(String client, String kind) {
+        registry.counter("broker.business.token.refusals", "client", client, "kind", kind).increment();
     }
 
     /** A caller or background task had to wait for another replica's acquisition. */
@@ -82,6 +115,9 @@ public class BrokerMetrics {
             registry.counter("broker.platform.calls", "client", client, "outcome", outcome);
         }
         registry.counter("broker.lock.waits", "client", client);
+        for (String kind : new String[] {"refused", "retried", "refused-again"}) {
+            registry.counter("broker.business.token.refusals", "client", client, "kind", kind);
+        }
         for (String outcome : new String[] {"performed", "refused"}) {
             registry.counter("broker.forced.refreshes", "client", client, "outcome", outcome);
         }

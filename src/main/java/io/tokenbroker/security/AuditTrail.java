@@ -23,9 +23,11 @@ import org.jboss.logging.Logger;
  * each. Hand-outs, by default, get a line the first time a token goes to a caller at an address, then
  * a count per {@code broker.audit.summary-interval}: the same facts without a log line per request,
  * which would cost the hot path most of its throughput. Denials, by default, get a line the first time
- * a kind (caller, client, status) occurs, then a count per interval ({@link DenialCounts}), so that
- * nobody can flood the log by being refused. {@code broker.audit.hand-outs=every} writes a line per
- * hand-out and per denial. Route or silence the category with the usual
+ * a kind (caller, client, status) occurs, then a count per interval ({@link KindCounts}), so that
+ * nobody can flood the log by being refused. Business calls are written the same way by caller,
+ * client, method, path and status (never the query or the body); every token the platform refused in
+ * one, and every retry, gets a line of its own. {@code broker.audit.hand-outs=every} writes a line per
+ * hand-out, denial and business call. Route or silence the category with the usual
  * {@code quarkus.log.category."token-broker.audit".*} settings.
  */
 @ApplicationScoped
@@ -44,6 +46,14 @@ public class AuditTrail {
     private record Tally(String fingerprint, LongAdder count) {
     }
 
+    /** What refusals are counted by. */
+    private record Denial(String caller, String client, int status) {
+    }
+
+    /** What business calls are counted by: the platform path without its query. */
+    private record BusinessCall(String caller, String client, String method, String path, String outcome) {
+    }
+
     /** The last record audited per client with its fingerprint: a hash per token, not per request. */
     private record Fingerprinted(TokenRecord record, String fingerprint) {
     }
@@ -52,7 +62,8 @@ public class AuditTrail {
     private final Duration summaryInterval;
     private final Map<Recipient, Tally> handOuts = new ConcurrentHashMap<>();
     private final Map<String, Fingerprinted> lastRecords = new ConcurrentHashMap<>();
-    private final DenialCounts denials = new DenialCounts();
+    private final KindCounts<Denial> denials = new KindCounts<>();
+    private final KindCounts<BusinessCall> businessCalls = new KindCounts<>();
     private ScheduledExecutorService summaries;
 
     AuditTrail(BrokerConfig config) {
@@ -114,11 +125,49 @@ public class AuditTrail {
         if (!AUDIT.isInfoEnabled()) {
             return;
         }
-        DenialCounts.Denial denial = new DenialCounts.Denial(caller == null ? NOBODY : caller.name(),
+        Denial denial = new Denial(caller == null ? NOBODY : caller.name(),
                 client == null ? NOBODY : client, status);
         if (everyHandOut || denials.count(denial)) {
             AUDIT.infof("event=denied caller=%s client=%s outcome=%d remote=%s",
                     denial.caller(), denial.client(), status, remote);
+        }
+    }
+
+    /**
+     * A business call was answered ({@code outcome}: the platform's status, or what the broker answered
+     * instead). {@code path} is the platform path without its query; {@code callerRequestId} the
+     * caller's own {@code X-Request-Id} (sanitised), or "-".
+     */
+    public void businessCall(Caller caller, String client, String method, String path, String outcome,
+            String requestId, String callerRequestId, String remote) {
+        if (!AUDIT.isInfoEnabled()) {
+            return;
+        }
+        if (everyHandOut || businessCalls.count(new BusinessCall(caller.name(), client, method, path, outcome))) {
+            AUDIT.infof("event=business-call caller=%s client=%s method=%s path=%s outcome=%s request-id=%s "
+                    + "caller-request-id=%s remote=%s", caller.name(), client, method, path, outcome, requestId,
+                    callerRequestId, remote);
+        }
+    }
+
+    /** The platform refused the token a business call carried; {@code retried}: whether the call is sent again. */
+    public void tokenRefused(Caller caller, String client, String method, String path, TokenRecord refused,
+            String requestId, String callerRequestId, boolean retried) {
+        if (AUDIT.isInfoEnabled()) {
+            AUDIT.infof("event=token-refused caller=%s client=%s method=%s path=%s token=%s generation=%d "
+                    + "request-id=%s caller-request-id=%s next=%s", caller.name(), client, method, path,
+                    fingerprint(client, refused), refused.generation(), requestId, callerRequestId,
+                    retried ? "retry" : "passed-back");
+        }
+    }
+
+    /** A business call whose token was refused is sent again with {@code replacement}. */
+    public void retried(Caller caller, String client, String method, String path, TokenRecord replacement,
+            String requestId, String callerRequestId) {
+        if (AUDIT.isInfoEnabled()) {
+            AUDIT.infof("event=business-retry caller=%s client=%s method=%s path=%s token=%s generation=%d "
+                    + "request-id=%s caller-request-id=%s", caller.name(), client, method, path,
+                    fingerprint(client, replacement), replacement.generation(), requestId, callerRequestId);
         }
     }
 
@@ -131,7 +180,12 @@ public class AuditTrail {
         denials.drain((denial, count) -> AUDIT.infof("event=denials caller=%s client=%s outcome=%d count=%d "
                 + "interval=%s", denial.caller(), denial.client(), denial.status(), count, summaryInterval),
                 count -> AUDIT.infof("event=denials-other count=%d interval=%s (refusals of kinds beyond the "
-                        + "first %d)", count, summaryInterval, DenialCounts.MAX_KINDS));
+                        + "first %d)", count, summaryInterval, KindCounts.MAX_KINDS));
+        businessCalls.drain((call, count) -> AUDIT.infof("event=business-calls caller=%s client=%s method=%s "
+                + "path=%s outcome=%s count=%d interval=%s", call.caller(), call.client(), call.method(),
+                call.path(), call.outcome(), count, summaryInterval),
+                count -> AUDIT.infof("event=business-calls-other count=%d interval=%s (calls of kinds beyond the "
+                        + "first %d)", count, summaryInterval, KindCounts.MAX_KINDS));
     }
 
     private void writeHandOutCounts() {

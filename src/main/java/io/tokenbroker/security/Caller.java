@@ -1,21 +1,48 @@
 package io.tokenbroker.security;
 
+import io.tokenbroker.config.PlatformPathPattern;
+import java.util.List;
 import java.util.Set;
 
 /**
- * An authenticated internal service.
+ * An authenticated internal service and what it was granted.
  *
  * @param name the caller's name in {@code broker.callers.NAME.*}
- * @param clients the client names it may read; {@code *} grants all
+ * @param clients the client names it may use; {@code *} grants all
+ * @param tokenAccess whether it may read the token itself, not only make business calls with it
+ * @param platformPaths the platform paths it may call through {@code /platform/CLIENT/...}
  */
-public record Caller(String name, Set<String> clients) {
+public record Caller(String name, Set<String> clients, boolean tokenAccess, List<PlatformPathPattern> platformPaths) {
+
+    private static final List<PlatformPathPattern> EVERY_PATH = List.of(PlatformPathPattern.of("/**"));
 
     public Caller {
         clients = Set.copyOf(clients);
+        platformPaths = List.copyOf(platformPaths);
     }
 
-    /** Whether this caller may read {@code client}'s token. */
-    public boolean mayRead(String client) {
+    /** A caller that may read the tokens of {@code clients} and call any platform path with them. */
+    public Caller(String name, Set<String> clients) {
+        this(name, clients, true, EVERY_PATH);
+    }
+
+    /** Whether this caller was granted {@code client}, for its token or for business calls. */
+    public boolean mayUse(String client) {
         return clients.contains("*") || clients.contains(client);
+    }
+
+    /** Whether this caller may read {@code client}'s token itself. */
+    public boolean mayRead(String client) {
+        return tokenAccess && mayUse(client);
+    }
+
+    /** Whether this caller may call the platform path of these (decoded) segments. */
+    public boolean mayCall(List<String> pathSegments) {
+        for (PlatformPathPattern pattern : platformPaths) {
+            if (pattern.matches(pathSegments)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

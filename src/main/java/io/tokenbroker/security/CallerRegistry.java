@@ -3,6 +3,7 @@ package io.tokenbroker.security;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.config.PlatformPathPattern;
 import io.tokenbroker.config.ServiceAccounts;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.support.DaemonThreads;
@@ -40,7 +41,8 @@ public class CallerRegistry {
         Map<ByteBuffer, Caller> hashes = new HashMap<>();
         Map<String, Caller> subjects = new HashMap<>();
         config.callers().forEach((name, grant) -> {
-            Caller caller = new Caller(name, Set.copyOf(grant.clients()));
+            Caller caller = new Caller(name, Set.copyOf(grant.clients()), grant.tokenAccess(),
+                    grant.platformPaths().stream().map(PlatformPathPattern::of).toList());
             grant.keySha256().ifPresent(hex -> hashes.put(ByteBuffer.wrap(HexFormat.of().parseHex(hex)), caller));
             grant.serviceAccount().ifPresent(account -> subjects.put(ServiceAccounts.subject(account), caller));
         });
@@ -65,33 +67,6 @@ public class CallerRegistry {
     }
 
     /**
-     * The caller an {@code Authorization} header identifies.
-     *
-     * @throws NotAuthenticatedException if it is missing, not a bearer credential, or not a caller's
-     */
-    public Caller authenticate(String authorization) {
-        String credential = bearerCredential(authorization);
-        if (credential == null) {
-            metrics.authenticationFailed("missing");
-            throw new NotAuthenticatedException("a bearer credential (API key or ServiceAccount token) is required");
-        }
-        Caller byKey = byKeyHash.get(ByteBuffer.wrap(sha256(credential)));
-        if (byKey != null) {
-            return byKey;
-        }
-        if (serviceAccounts.isPresent() && ServiceAccountTokens.looksLikeJwt(credential)) {
-            try {
-                return serviceAccounts.get().authenticate(credential);
-            } catch (NotAuthenticatedException refused) {
-                metrics.authenticationFailed("invalid-service-account-token");
-                throw refused;
-            }
-        }
-        metrics.authenticationFailed("unknown-key");
-        throw new NotAuthenticatedException("the API key is not known");
-    }
-
-    /**
      * The caller an {@code Authorization} header identifies when a look-up is enough: an API key, or a
      * ServiceAccount token verified before. Null otherwise, with nothing counted or logged: {@link
      * #authenticate} then decides, and gives the reason.
@@ -106,6 +81,35 @@ public class CallerRegistry {
             return byKey;
         }
         return serviceAccounts.get().remembered(credential);
+    }
+
+    /**
+     * The caller an {@code Authorization} header identifies: {@link #recognise}, else a ServiceAccount
+     * token verified now (which may fetch the issuer's keys: call it off the I/O thread), else the
+     * reason why not.
+     *
+     * @throws NotAuthenticatedException if it is missing, not a bearer credential, or not a caller's
+     */
+    public Caller authenticate(String authorization) {
+        Caller known = recognise(authorization);
+        if (known != null) {
+            return known;
+        }
+        String credential = bearerCredential(authorization);
+        if (credential == null) {
+            metrics.authenticationFailed("missing");
+            throw new NotAuthenticatedException("a bearer credential (API key or ServiceAccount token) is required");
+        }
+        if (serviceAccounts.isPresent() && ServiceAccountTokens.looksLikeJwt(credential)) {
+            try {
+                return serviceAccounts.get().authenticate(credential);
+            } catch (NotAuthenticatedException refused) {
+                metrics.authenticationFailed("invalid-service-account-token");
+                throw refused;
+            }
+        }
+        metrics.authenticationFailed("unknown-key");
+        throw new NotAuthenticatedException("the API key is not known");
     }
 
     /** The credential of a {@code Bearer} header; null when there is none. */

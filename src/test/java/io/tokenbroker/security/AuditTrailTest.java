@@ -70,7 +70,7 @@ class AuditTrailTest {
 
     @Test
     void denialsOfMoreKindsThanTheBoundAreCountedTogether() {
-        int kinds = DenialCounts.MAX_KINDS + 5;
+        int kinds = KindCounts.MAX_KINDS + 5;
         List<String> audit;
         try (CapturedLogs logs = new CapturedLogs()) {
             for (int i = 0; i < kinds; i++) {
@@ -80,8 +80,8 @@ class AuditTrailTest {
             audit = auditLines(logs);
         }
 
-        assertThat(audit).filteredOn(line -> line.contains("event=denied ")).hasSize(DenialCounts.MAX_KINDS);
-        assertThat(audit).filteredOn(line -> line.contains("event=denials ")).hasSize(DenialCounts.MAX_KINDS);
+        assertThat(audit).filteredOn(line -> line.contains("event=denied ")).hasSize(KindCounts.MAX_KINDS);
+        assertThat(audit).filteredOn(line -> line.contains("event=denials ")).hasSize(KindCounts.MAX_KINDS);
         assertThat(audit).filteredOn(line -> line.contains("event=denials-other ")).singleElement()
                 .satisfies(line -> assertThat(line).contains("count=5"));
     }

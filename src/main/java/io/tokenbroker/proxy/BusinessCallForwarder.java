@@ -1,0 +1,347 @@
+package io.tokenbroker.proxy;
+
+import io.tokenbroker.api.Problem;
+import io.tokenbroker.api.ProblemResponder;
+import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.metrics.BrokerMetrics;
+import io.tokenbroker.security.AuditTrail;
+import io.tokenbroker.token.RefreshTooSoonException;
+import io.tokenbroker.token.TokenBroker;
+import io.tokenbroker.token.TokenRecord;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends business calls to the platform with the client's current token and a new {@code Request-Id},
+ * and relays the answer. When the platform refuses the token ({@link TokenRefusal}), the token is
+ * replaced as {@code POST /token/refresh} replaces it (compare-and-set: one platform call across all
+ * replicas however many calls were refused at once) and the call is sent once more: a refused token
+ * means the platform did not perform the call, whatever its method. Nothing else is ever sent again:
+ * not a 5xx, not a time-out, not a reset, since the platform may have acted on those.
+ */
+@Singleton
+class BusinessCallForwarder {
+
+    private static final Logger LOG = Logger.getLogger(BusinessCallForwarder.class);
+
+    private final TokenBroker broker;
+    private final PlatformApis apis;
+    private final ProblemResponder problems;
+    private final BrokerMetrics metrics;
+    private final AuditTrail audit;
+    private final Vertx vertx;
+    private final RequestIds ids = new RequestIds();
+    private final Map<String, TokenRefusal> refusals = new HashMap<>();
+    private final Map<String, Long> timeouts = new HashMap<>();
+
+    BusinessCallForwarder(BrokerConfig config, TokenBroker broker, PlatformApis apis, ProblemResponder problems,
+            BrokerMetrics metrics, AuditTrail audit, Vertx vertx) {
+        this.broker = broker;
+        this.apis = apis;
+        this.problems = problems;
+        this.metrics = metrics;
+        this.audit = audit;
+        this.vertx = vertx;
+        config.clients().forEach((name, client) -> {
+            refusals.put(name, new TokenRefusal(client.tokenRejectedCodes()));
+            timeouts.put(name, client.callTimeout().toMillis());
+        });
+    }
+
+    /** Sends {@code call} and answers its caller; runs on the call's I/O thread. */
+    void forward(BusinessCall call) {
+        new Exchange(call).start();
+    }
+
+    /** One request sent to the platform: the token it carried and its id. */
+    private record Attempt(TokenRecord token, String requestId, boolean retry) {
+    }
+
+    /**
+     * One business call from intake to the end of its answer: at most two requests to the platform.
+     * Every step runs on the call's own Vert.x context, so its state needs no locking.
+     */
+    private final class Exchange {
+
+        private final BusinessCall call;
+        private final String client;
+        private final HttpServerResponse out;
+        private final Context context;
+        private final HttpMethod method;
+        private final MultiMap headers;
+        private final long startedNanos = System.nanoTime();
+        private HttpClientRequest pending;
+        private long timer = -1;
+        private boolean finished;
+
+        Exchange(BusinessCall call) {
+            this.call = call;
+            this.client = call.client();
+            this.out = call.context().response();
+            this.context = Vertx.currentContext();
+            this.method = call.context().request().method();
+            this.headers = ForwardedHeaders.towardsPlatform(call.context().request().headers());
+        }
+
+        void start() {
+            out.closeHandler(closed -> abandoned());
+            TokenRecord fresh = broker.servableNow(client);
+            if (fresh != null) {
+                send(fresh, false);
+                return;
+            }
+            broker.currentToken(client).subscribe().with(token -> context.runOnContext(go -> send(token, false)),
+                    failure -> context.runOnContext(go -> noToken(failure)));
+        }
+
+        private void send(TokenRecord token, boolean retry) {
+            if (finished) {
+                return;
+            }
+            Attempt attempt = new Attempt(token, ids.next(), retry);
+            if (retry) {
+                audit.retried(call.caller(), client, method.name(), call.path().rawPath(), token, attempt.requestId(),
+                        call.callerRequestId());
+            }
+            PlatformApis.Api api = apis.of(client);
+            MultiMap sent = MultiMap.caseInsensitiveMultiMap().addAll(headers)
+                    .set(ForwardedHeaders.ACCESS_TOKEN, token.token())
+                    .set(ForwardedHeaders.REQUEST_ID, attempt.requestId());
+            timer = vertx.setTimer(timeouts.get(client), fired -> timedOut());
+            api.http().request(api.request(method, call.target()).setHeaders(sent)).onComplete(opened -> {
+                if (finished) {
+                    if (opened.succeeded()) {
+                        opened.result().reset();
+                    }
+                } else if (opened.failed()) {
+                    unreachable(opened.cause());
+                } else {
+                    pending = opened.result();
+                    Future<HttpClientResponse> answer = call.body() == null ? pending.send() : pending.send(call.body());
+                    answer.onComplete(answered -> {
+                        if (finished) {
+                            return;
+                        }
+                        vertx.cancelTimer(timer);
+                        if (answered.failed()) {
+                            lost(answered.cause());
+                        } else {
+                            received(attempt, answered.result());
+                        }
+                    });
+                }
+            });
+        }
+
+        private void received(Attempt attempt, HttpClientResponse answer) {
+            if (!attempt.retry() && TokenRefusal.byStatus(answer.statusCode())) {
+                answer.handler(dropped -> { }).exceptionHandler(dropped -> { });
+                refused(attempt);
+            } else if (method != HttpMethod.HEAD && TokenRefusal.inspectable(answer.headers())) {
+                inspect(attempt, answer);
+            } else {
+                if (TokenRefusal.byStatus(answer.statusCode())) {
+                    refusedAgain(attempt);
+                }
+                relay(attempt, answer, null);
+            }
+        }
+
+        /** Reads a small JSON answer whole, to see whether it is an envelope refusing the token. */
+        private void inspect(Attempt attempt, HttpClientResponse answer) {
+            Buffer body = Buffer.buffer();
+            boolean[] streaming = {false};
+            answer.handler(chunk -> {
+                body.appendBuffer(chunk);
+                if (body.length() > TokenRefusal.MOST_INSPECTED) {
+                    streaming[0] = true; // no envelope is this large: an ordinary answer, streamed on
+                    relay(attempt, answer, body);
+                }
+            });
+            answer.exceptionHandler(this::broken);
+            answer.endHandler(end -> {
+                if (streaming[0]) {
+                    return;
+                }
+                boolean refused = TokenRefusal.byStatus(answer.statusCode()) || refusals.get(client).byEnvelope(body);
+                if (refused && !attempt.retry()) {
+                    refused(attempt);
+                    return;
+                }
+                if (refused) {
+                    refusedAgain(attempt);
+                }
+                head(attempt, answer);
+                out.end(body);
+                finish(answer.statusCode());
+            });
+        }
+
+        /** Streams the answer to the caller, pausing the platform's side while the caller's is full. */
+        private void relay(Attempt attempt, HttpClientResponse answer, Buffer start) {
+            head(attempt, answer);
+            answer.handler(chunk -> write(answer, chunk));
+            answer.exceptionHandler(this::broken);
+            answer.endHandler(end -> {
+                out.end();
+                finish(answer.statusCode());
+            });
+            if (start != null) {
+                write(answer, start);
+            }
+        }
+
+        private void write(HttpClientResponse answer, Buffer chunk) {
+            out.write(chunk);
+            if (out.writeQueueFull()) {
+                answer.pause();
+                out.drainHandler(drained -> answer.resume());
+            }
+        }
+
+        private void head(Attempt attempt, HttpClientResponse answer) {
+            int status = answer.statusCode();
+            out.setStatusCode(status);
+            ForwardedHeaders.towardsCaller(answer.headers(), out.headers());
+            out.putHeader(ForwardedHeaders.REQUEST_ID, attempt.requestId());
+            boolean bodiless = method == HttpMethod.HEAD || status < 200 || status == 204 || status == 304;
+            if (!bodiless && !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                out.setChunked(true);
+            }
+        }
+
+        private void refused(Attempt attempt) {
+            metrics.businessTokenRefusal(client, "refused");
+            audit.tokenRefused(call.caller(), client, method.name(), call.path().rawPath(), attempt.token(),
+                    attempt.requestId(), call.callerRequestId(), true);
+            broker.replaceRejected(client, attempt.token().token(), call.caller().name()).subscribe().with(
+                    replacement -> context.runOnContext(go -> {
+                        metrics.businessTokenRefusal(client, "retried");
+                        send(replacement, true);
+                    }),
+                    failure -> context.runOnContext(go -> noToken(failure)));
+        }
+
+        private void refusedAgain(Attempt attempt) {
+            metrics.businessTokenRefusal(client, "refused");
+            metrics.businessTokenRefusal(client, "refused-again");
+            audit.tokenRefused(call.caller(), client, method.name(), call.path().rawPath(), attempt.token(),
+                    attempt.requestId(), call.callerRequestId(), false);
+        }
+
+        private void noToken(Throwable failure) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            Problem problem;
+            if (cause instanceof RefreshTooSoonException tooSoon) {
+                problem = new Problem(503, "token-unavailable", "No token is available", "the platform refused the "
+                        + "token and it cannot be replaced yet: " + tooSoon.getMessage(), tooSoon.retryAfter());
+            } else {
+                problem = Problem.of(cause);
+            }
+            if (problem == null) {
+                LOG.error("Unexpected failure of a business call", cause);
+                problem = new Problem(500, "internal-error", "Internal error", "the broker failed unexpectedly");
+            } else {
+                LOG.warnf("Client %s: business call without a token: %s", client, problem.detail());
+            }
+            fail(problem, "no-token");
+        }
+
+        private void timedOut() {
+            if (finished) {
+                return;
+            }
+            if (pending != null) {
+                pending.reset();
+            }
+            LOG.warnf("Client %s: a business call had no answer within its call-timeout", client);
+            fail(new Problem(504, "platform-timeout", "The platform did not answer in time", "no answer within "
+                    + "broker.clients." + client + ".call-timeout (" + Duration.ofMillis(timeouts.get(client))
+                    + "); the call was not sent again"), "timeout");
+        }
+
+        private void unreachable(Throwable cause) {
+            LOG.warnf("Client %s: the business API could not be reached (%s)", client, cause.getClass().getSimpleName());
+            fail(new Problem(502, "platform-unreachable", "The platform could not be reached",
+                    "no connection to the business API of client '" + client + "' could be made"), "unreachable");
+        }
+
+        private void lost(Throwable cause) {
+            LOG.warnf("Client %s: the business API closed the connection before answering (%s)", client,
+                    cause.getClass().getSimpleName());
+            fail(new Problem(502, "platform-unreachable", "The platform could not be reached", "the business API of "
+                    + "client '" + client + "' closed the connection before answering; the call was not sent "
+                    + "again, as the platform may have performed it"), "unreachable");
+        }
+
+        private void broken(Throwable cause) {
+            LOG.warnf("Client %s: the business API's answer broke off (%s)", client, cause.getClass().getSimpleName());
+            if (!finished) {
+                out.reset();
+                finish("broken", 0);
+            }
+        }
+
+        private void abandoned() {
+            if (!finished) {
+                if (pending != null) {
+                    pending.reset();
+                }
+                finish("abandoned", 0);
+            }
+        }
+
+        private void fail(Problem problem, String outcome) {
+            if (finished) {
+                return;
+            }
+            vertx.cancelTimer(timer);
+            if (out.headWritten()) {
+                out.reset();
+            } else if (!out.closed()) {
+                problems.send(out, problem);
+            }
+            finish(outcome, problem.status());
+        }
+
+        /** The platform's answer was relayed whole. */
+        private void finish(int status) {
+            finish((status / 100) + "xx", status);
+        }
+
+        /**
+         * Counts and audits the call once: {@code outcome} as the metrics count it, {@code status} as
+         * the caller received it (0: none, the connection was cut).
+         */
+        private void finish(String outcome, int status) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            vertx.cancelTimer(timer);
+            call.release().run();
+            long nanos = System.nanoTime() - startedNanos;
+            metrics.businessCall(client, call.caller().name(), outcome, nanos);
+            String requestId = out.headers().get(ForwardedHeaders.REQUEST_ID);
+            audit.businessCall(call.caller(), client, method.name(), call.path().rawPath(),
+                    status == 0 ? outcome : Integer.toString(status), requestId == null ? "-" : requestId, call.callerRequestId(), call.remote());
+            LOG.debugf("Business call caller=%s client=%s %s %s: %s in %d ms", call.caller().name(), client,
+                    method.name(), call.path().rawPath(), outcome, nanos / 1_000_000);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.tokenbroker.proxy;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Recognises a platform answer that refuses the token: HTTP 401, or the platform's JSON envelope with
+ * {@code ok} not true and a {@code code} among the client's {@code token-rejected-codes} (the platform's
+ * document does not list its codes, so they are configured). Only JSON answers up to
+ * {@value #MOST_INSPECTED} bytes are read for the envelope; larger or other answers are never a
+ * refusal and stream through untouched.
+ */
+final class TokenRefusal {
+
+    /** Largest answer body read for an envelope. */
+    static final int MOST_INSPECTED = 64 * 1024;
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Set<Integer> rejectedCodes;
+
+    TokenRefusal(Set<Integer> rejectedCodes) {
+        this.rejectedCodes = Set.copyOf(rejectedCodes);
+    }
+
+    /** Whether the status alone says the token was refused. */
+    static boolean byStatus(int status) {
+        return status == 401;
+    }
+
+    /** Whether an answer with these headers may be an envelope worth reading: JSON, not declared larger than the limit. */
+    static boolean inspectable(MultiMap headers) {
+        String type = headers.get(HttpHeaders.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(Locale.ROOT).contains("json")) {
+            return false;
+        }
+        String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+        try {
+            return length == null || Long.parseLong(length.strip()) <= MOST_INSPECTED;
+        } catch (NumberFormatException malformed) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether {@code body} is an envelope refusing the token. Only the top-level {@code ok} and
+     * {@code code} are read, with a streaming parser: no tree is built for an ordinary answer.
+     */
+    boolean byEnvelope(Buffer body) {
+        Boolean ok = null;
+        String code = null;
+        try (JsonParser parser = JSON.createParser(body.getBytes())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("ok")) {
+                    ok = value == JsonToken.VALUE_TRUE;
+                } else if (field.equals("code") && (value.isNumeric() || value == JsonToken.VALUE_STRING)) {
+                    code = parser.getText().strip();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
+        return !Boolean.TRUE.equals(ok) && isRejectedCode(code);
+    }
+
+    private boolean isRejectedCode(String code) {
+        if (code == null) {
+            return false;
+        }
+        try {
+            return rejectedCodes.contains(Integer.valueOf(code));
+        } catch (NumberFormatException notANumber) {
+            return false;
+        }
+    }
+}
