@@ -391,7 +391,14 @@ start_nginx() { # NAME: runs $NGINX_DIR/NAME.conf in the foreground as an unpriv
   [[ $(id -u) != 0 ]] || as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
   "${as[@]}" "$(nginx_bin)" -p "$NGINX_DIR" -c "$NGINX_DIR/$name.conf" -e "$NGINX_DIR/$name-error.log" \
     >"$NGINX_DIR/$name.out" 2>&1 &
-  PIDS+=($!)
+  NGINX_PID=$!
+  PIDS+=($NGINX_PID)
+}
+
+cpu_ms() { # PID: CPU time (user + system) of PID and its children so far, in ms
+  local p ticks=0
+  for p in "$1" $(pgrep -P "$1"); do ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo $((ticks * 1000 / $(getconf CLK_TCK)))
 }
 
 nginx_common() { # NAME: the part of both configurations that is not about HTTP
@@ -480,6 +487,7 @@ $(nginx_temp_paths proxy)
 CONF
   } >"$NGINX_DIR/proxy.conf"
   start_nginx proxy
+  NGINX_PROXY_PID=$NGINX_PID
   wait_for "http://127.0.0.1:$NGINX_PORT/platform/default$UPSTREAM_PATH" "Authorization: Bearer $KEY"
 }
 
@@ -512,24 +520,29 @@ proxy_mode() {
   check_business_call broker "$broker_url"
   check_business_call nginx "$nginx_url"
 
+  # The proxy's code paths take longer to compile than GET /token's: 10 s left the first round at a
+  # third of the later ones' throughput.
   echo "Warming up both (JIT)" >&2
-  DURATION=10s measure "$broker_url" "$c" "$auth" >/dev/null
+  DURATION=${PROXY_WARMUP:-30s} measure "$broker_url" "$c" "$auth" >/dev/null
   DURATION=10s measure "$nginx_url" "$c" "$auth" >/dev/null
 
   # Redis commands while idle for one DURATION: the background sync, the baseline for the load.
   local idle_before idle_commands calls_before commands_before broker_requests=0 broker_upstream=0 before
   idle_before=$(redis_commands); sleep "${DURATION%s}"; idle_commands=$(($(redis_commands) - idle_before - 1))
   calls_before=$(platform_calls); commands_before=$(redis_commands)
-  local started=$SECONDS round rps p50 p99 n
+  local started=$SECONDS round rps p50 p99 n cpu
 
+  # Each sample: who, connections, req/s, p50, p99, requests, CPU ms of the proxy (nginx: all workers)
   : >"$WORK/samples"
   for round in $(seq 1 "$ROUNDS"); do
     echo "  $c connections, round $round" >&2
-    before=$(upstream_requests)
+    before=$(upstream_requests); cpu=$(cpu_ms "$broker_pid")
     read -r rps p50 p99 n <<<"$(measure "$broker_url" "$c" "$auth")"
-    echo "broker $c $rps $p50 $p99 $n" >>"$WORK/samples"
+    echo "broker $c $rps $p50 $p99 $n $(($(cpu_ms "$broker_pid") - cpu))" >>"$WORK/samples"
     broker_requests=$((broker_requests + n)); broker_upstream=$((broker_upstream + $(upstream_requests) - before - 1))
-    echo "nginx $c $(measure "$nginx_url" "$c" "$auth")" >>"$WORK/samples"
+    cpu=$(cpu_ms "$NGINX_PROXY_PID")
+    read -r rps p50 p99 n <<<"$(measure "$nginx_url" "$c" "$auth")"
+    echo "nginx $c $rps $p50 $p99 $n $(($(cpu_ms "$NGINX_PROXY_PID") - cpu))" >>"$WORK/samples"
   done
   local load_seconds=$((SECONDS - started))
   local load_commands=$(($(redis_commands) - commands_before - 1)) load_calls=$(($(platform_calls) - calls_before))
@@ -541,6 +554,9 @@ proxy_mode() {
   pick() { awk -v t="$1" -v f="$2" '$1 == t {print $f}' "$WORK/samples" | median; }
   local medians
   medians="$(pick nginx 3) $(pick broker 3) $(pick nginx 5) $(pick broker 5) $(pick nginx 4) $(pick broker 4)"
+  # CPU per request over all rounds, in microseconds
+  cpu_us() { awk -v t="$1" '$1 == t { ms += $7; n += $6 } END { printf "%.1f", ms * 1000 / n }' "$WORK/samples"; }
+  medians="$medians $(cpu_us nginx) $(cpu_us broker)"
 
   local table="$RESULTS/proxy.md"
   {
@@ -548,7 +564,7 @@ proxy_mode() {
     echo
     echo "| | nginx | broker | broker/nginx |"
     echo "|---|---|---|---|"
-    awk '{ printf "| req/s | %.0f | %.0f | **%.2fx** |\n| p50 | %.2f ms | %.2f ms | %.2fx |\n| p99 | %.2f ms | %.2f ms | **%.2fx** |\n", $1, $2, $2 / $1, $5, $6, $6 / $5, $3, $4, $4 / $3 }' <<<"$medians"
+    awk '{ printf "| req/s | %.0f | %.0f | **%.2fx** |\n| p50 | %.2f ms | %.2f ms | %.2fx |\n| p99 | %.2f ms | %.2f ms | **%.2fx** |\n| CPU per request (all rounds) | %.1f µs | %.1f µs | %.2fx |\n", $1, $2, $2 / $1, $5, $6, $6 / $5, $3, $4, $4 / $3, $7, $8, $8 / $7 }' <<<"$medians"
     echo
     echo "| round | nginx req/s | broker req/s | throughput ratio | nginx p50 | broker p50 | nginx p99 | broker p99 | p99 ratio |"
     echo "|---|---|---|---|---|---|---|---|---|"
