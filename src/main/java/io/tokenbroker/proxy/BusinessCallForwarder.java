@@ -340,8 +340,10 @@ class BusinessCallForwarder {
             String requestId = out.headers().get(ForwardedHeaders.REQUEST_ID);
             audit.businessCall(call.caller(), client, method.name(), call.path().rawPath(),
                     status == 0 ? outcome : Integer.toString(status), requestId == null ? "-" : requestId, call.callerRequestId(), call.remote());
-            LOG.debugf("Business call caller=%s client=%s %s %s: %s in %d ms", call.caller().name(), client,
-                    method.name(), call.path().rawPath(), outcome, nanos / 1_000_000);
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("Business call caller=%s client=%s %s %s: %s in %d ms", call.caller().name(), client,
+                        method.name(), call.path().rawPath(), outcome, nanos / 1_000_000);
+            }
         }
     }
 }

@@ -11,8 +11,10 @@ import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The connections to each client's business APIs: one Vert.x HTTP client per client, on the event
@@ -36,7 +38,7 @@ class PlatformApis {
 
     PlatformApis(BrokerConfig config, Vertx vertx) {
         config.clients().forEach((name, client) -> apis.put(name, api(vertx, client.apiBaseUrl(),
-                client.maxCallsInFlight())));
+                client.maxCallsInFlight(), client.callTimeout())));
     }
 
     /** The business API of {@code client}, a configured client. */
@@ -48,13 +50,18 @@ class PlatformApis {
         apis.values().forEach(api -> api.http().close());
     }
 
-    private static Api api(Vertx vertx, URI base, int connections) {
+    /**
+     * A connection that carries nothing for {@code idle} is closed: in the pool, and under an answer
+     * that stops half-way (the time-out of a call covers only the wait for the answer's headers).
+     */
+    private static Api api(Vertx vertx, URI base, int connections, Duration idle) {
         boolean ssl = "https".equalsIgnoreCase(base.getScheme());
         int port = base.getPort() > 0 ? base.getPort() : ssl ? 443 : 80;
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         String basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setSsl(ssl).setVerifyHost(true)
                 .setDefaultHost(base.getHost()).setDefaultPort(port)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idle.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 // The platform's answers pass through as they are: never ask for or inflate compression.
                 .setDecompressionSupported(false).setTryUseCompression(false);
         return new Api(vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(connections)),

@@ -56,6 +56,13 @@ class ConfigurationCheckTest {
             broker.platform.retry-max-delay                | 200ms      | broker.platform.retry-max-delay must be longer than broker.platform.retry-delay
             broker.platform.retry-jitter                   | -1ms       | broker.platform.retry-jitter must be at least PT0S
             broker.store.key-prefix                        | ' '        | broker.store.key-prefix must not be blank
+            broker.clients.default.api-base-url            | ftp://x    | broker.clients.default.api-base-url must be an http or https URL
+            broker.clients.default.api-base-url            | https://x/?a=1 | broker.clients.default.api-base-url must be an http or https URL
+            broker.clients.default.call-timeout            | 1ms        | broker.clients.default.call-timeout must be at least PT0.01S
+            broker.clients.default.max-calls-in-flight     | 0          | broker.clients.default.max-calls-in-flight must be 1 or more
+            broker.callers.alice.platform-paths            | openapi/x  | broker.callers.alice.platform-paths: 'openapi/x' must start with /
+            broker.callers.alice.platform-paths            | /a/b*      | broker.callers.alice.platform-paths: '/a/b*': * and ** stand for whole segments only
+            broker.callers.alice.platform-paths            | /a//b      | broker.callers.alice.platform-paths: '/a//b' has an empty
             broker.store.previous-encryption-key           | old        | broker.store.previous-encryption-key is set without
             broker.store.next-encryption-key               | next       | broker.store.next-encryption-key is set without
             broker.callers.alice.clients                   | nobody     | broker.callers.alice.clients names 'nobody', which is not a configured client
@@ -98,6 +105,14 @@ class ConfigurationCheckTest {
                         .startsWith("broker.clients.default.base-url uses plain http")
                         .contains("broker.allow-insecure-urls=true")
                         .doesNotContain("open.example.com"));
+    }
+
+    @Test
+    void plainHttpToTheBusinessApisIsRefusedInProduction() {
+        assertThat(problems(config(Map.of("broker.clients.default.api-base-url", "http://api.example.com"))))
+                .singleElement().satisfies(problem -> assertThat(problem)
+                        .startsWith("broker.clients.default.api-base-url uses plain http")
+                        .doesNotContain("api.example.com"));
     }
 
     @Test
