@@ -33,6 +33,7 @@ DURATION=${DURATION:-6s}
 ROUNDS=${ROUNDS:-9}
 CONNECTIONS=${CONNECTIONS:-"16 64 256"}
 PROXY_CONNECTIONS=${PROXY_CONNECTIONS:-64}
+PROXY_FLOOR=${PROXY_FLOOR:-1}
 SCALE_DURATION=${SCALE_DURATION:-50}
 SCALE_REPLICAS=${SCALE_REPLICAS:-"1 3 6"}
 SCALE_CALLERS=${SCALE_CALLERS:-"10 100 1000"}
@@ -69,7 +70,7 @@ install_missing() {
 }
 
 build() {
-  if [[ $MODE == proxy ]]; then # nginx is the comparison: no floor
+  if [[ $MODE == proxy && $PROXY_FLOOR == 0 ]]; then
     echo "Building the broker" >&2
     ./mvnw -q -B package -DskipTests
     return
@@ -510,21 +511,30 @@ proxy_mode() {
   start_upstream
   start_nginx_proxy
 
-  local broker_port c=$PROXY_CONNECTIONS auth="Authorization: Bearer $KEY"
+  local c=$PROXY_CONNECTIONS auth="Authorization: Bearer $KEY" path="/platform/default$UPSTREAM_PATH?id=42"
+  local -A url pid
+  local broker_port who contestants="broker nginx"
   broker_port=$(free_port)
   start_broker "$broker_port" -Dbroker.clients.default.api-base-url="http://127.0.0.1:$UPSTREAM_PORT"
   wait_for "http://127.0.0.1:$broker_port/token" "$auth"
-  local broker_pid=$BROKER_PID
-  local broker_url="http://127.0.0.1:$broker_port/platform/default$UPSTREAM_PATH?id=42"
-  local nginx_url="http://127.0.0.1:$NGINX_PORT/platform/default$UPSTREAM_PATH?id=42"
-  check_business_call broker "$broker_url"
-  check_business_call nginx "$nginx_url"
+  pid[broker]=$BROKER_PID; url[broker]="http://127.0.0.1:$broker_port$path"
+  pid[nginx]=$NGINX_PROXY_PID; url[nginx]="http://127.0.0.1:$NGINX_PORT$path"
+  if [[ $PROXY_FLOOR != 0 ]]; then
+    local floor_port; floor_port=$(free_port)
+    java $HEAP -Dquarkus.http.port="$floor_port" -Dfloor.upstream="http://127.0.0.1:$UPSTREAM_PORT" \
+      -jar bench/floor/target/quarkus-app/quarkus-run.jar >"$WORK/floor.log" 2>&1 &
+    pid[floor]=$!; PIDS+=(${pid[floor]}); url[floor]="http://127.0.0.1:$floor_port$path"
+    wait_for "${url[floor]}" "$auth"
+    contestants="$contestants floor"
+  fi
+  for who in $contestants; do check_business_call "$who" "${url[$who]}"; done
 
-  # The proxy's code paths take longer to compile than GET /token's: 10 s left the first round at a
-  # third of the later ones' throughput.
-  echo "Warming up both (JIT)" >&2
-  DURATION=${PROXY_WARMUP:-30s} measure "$broker_url" "$c" "$auth" >/dev/null
-  DURATION=10s measure "$nginx_url" "$c" "$auth" >/dev/null
+  # The proxy's code paths take longer to compile than GET /token's: 10 s left the broker's first
+  # round at a third of the later ones' throughput.
+  echo "Warming up ($contestants)" >&2
+  for who in $contestants; do
+    DURATION=$([[ $who == nginx ]] && echo 10s || echo "${PROXY_WARMUP:-30s}") measure "${url[$who]}" "$c" "$auth" >/dev/null
+  done
 
   # Redis commands while idle for one DURATION: the background sync, the baseline for the load.
   local idle_before idle_commands calls_before commands_before broker_requests=0 broker_upstream=0 before
@@ -536,53 +546,74 @@ proxy_mode() {
   : >"$WORK/samples"
   for round in $(seq 1 "$ROUNDS"); do
     echo "  $c connections, round $round" >&2
-    before=$(upstream_requests); cpu=$(cpu_ms "$broker_pid")
-    read -r rps p50 p99 n <<<"$(measure "$broker_url" "$c" "$auth")"
-    echo "broker $c $rps $p50 $p99 $n $(($(cpu_ms "$broker_pid") - cpu))" >>"$WORK/samples"
-    broker_requests=$((broker_requests + n)); broker_upstream=$((broker_upstream + $(upstream_requests) - before - 1))
-    cpu=$(cpu_ms "$NGINX_PROXY_PID")
-    read -r rps p50 p99 n <<<"$(measure "$nginx_url" "$c" "$auth")"
-    echo "nginx $c $rps $p50 $p99 $n $(($(cpu_ms "$NGINX_PROXY_PID") - cpu))" >>"$WORK/samples"
+    for who in $contestants; do
+      before=$(upstream_requests); cpu=$(cpu_ms "${pid[$who]}")
+      read -r rps p50 p99 n <<<"$(measure "${url[$who]}" "$c" "$auth")"
+      echo "$who $c $rps $p50 $p99 $n $(($(cpu_ms "${pid[$who]}") - cpu))" >>"$WORK/samples"
+      if [[ $who == broker ]]; then
+        broker_requests=$((broker_requests + n)); broker_upstream=$((broker_upstream + $(upstream_requests) - before - 1))
+      fi
+    done
   done
   local load_seconds=$((SECONDS - started))
   local load_commands=$(($(redis_commands) - commands_before - 1)) load_calls=$(($(platform_calls) - calls_before))
 
-  # One line per round, then the medians: round nginx_rps broker_rps nginx_p99 broker_p99 nginx_p50 broker_p50
-  awk '$1 == "nginx" { n[++i] = $3 " " $5 " " $4 } $1 == "broker" { b[++j] = $3 " " $5 " " $4 }
-    END { for (k = 1; k <= j; k++) { split(n[k], x); split(b[k], y); print k, x[1], y[1], x[2], y[2], x[3], y[3] } }' \
-    "$WORK/samples" >"$RESULTS/proxy.dat"
+  # One line per round: round nginx_rps broker_rps nginx_p99 broker_p99 nginx_p50 broker_p50
+  # [floor_rps floor_p99 floor_p50]
+  awk '{ v[$1, ++k[$1]] = $3 " " $5 " " $4 }
+    END { for (r = 1; r <= k["broker"]; r++) {
+            split(v["nginx", r], x); split(v["broker", r], y); line = r " " x[1] " " y[1] " " x[2] " " y[2] " " x[3] " " y[3]
+            if (k["floor"]) { split(v["floor", r], f); line = line " " f[1] " " f[2] " " f[3] }
+            print line } }' "$WORK/samples" >"$RESULTS/proxy.dat"
   pick() { awk -v t="$1" -v f="$2" '$1 == t {print $f}' "$WORK/samples" | median; }
-  local medians
-  medians="$(pick nginx 3) $(pick broker 3) $(pick nginx 5) $(pick broker 5) $(pick nginx 4) $(pick broker 4)"
   # CPU per request over all rounds, in microseconds
   cpu_us() { awk -v t="$1" '$1 == t { ms += $7; n += $6 } END { printf "%.1f", ms * 1000 / n }' "$WORK/samples"; }
-  medians="$medians $(cpu_us nginx) $(cpu_us broker)"
+  # Per contestant: req/s p50 p99 CPU-per-request
+  local -A sum
+  for who in $contestants; do sum[$who]="$(pick "$who" 3) $(pick "$who" 4) $(pick "$who" 5) $(cpu_us "$who")"; done
 
-  local table="$RESULTS/proxy.md"
+  local table="$RESULTS/proxy.md" floor_head="" floor_rule=""
+  [[ $contestants != *floor* ]] || { floor_head=" Vert.x floor | broker/floor |"; floor_rule="---|---|"; }
   {
-    echo "GET /platform/default$UPSTREAM_PATH?id=42 (authenticated; a $(printf %s "$UPSTREAM_BODY" | wc -c)-byte JSON answer from a static nginx upstream) through the broker and through nginx $("$(nginx_bin)" -v 2>&1 | sed 's|.*/||') doing the same job; medians of $ROUNDS interleaved ${DURATION} wrk runs (2 threads, $c connections) on $(nproc) cores, $(date -u +%Y-%m-%d)."
+    echo "GET $path (authenticated; a $(printf %s "$UPSTREAM_BODY" | wc -c)-byte JSON answer from a static nginx upstream) through the broker, through nginx $("$(nginx_bin)" -v 2>&1 | sed 's|.*/||') doing the same job$([[ $contestants != *floor* ]] || echo " and through the Vert.x floor (bench/floor)"); medians of $ROUNDS interleaved ${DURATION} wrk runs (2 threads, $c connections) on $(nproc) cores, $(date -u +%Y-%m-%d)."
     echo
-    echo "| | nginx | broker | broker/nginx |"
-    echo "|---|---|---|---|"
-    awk '{ printf "| req/s | %.0f | %.0f | **%.2fx** |\n| p50 | %.2f ms | %.2f ms | %.2fx |\n| p99 | %.2f ms | %.2f ms | **%.2fx** |\n| CPU per request (all rounds) | %.1f µs | %.1f µs | %.2fx |\n", $1, $2, $2 / $1, $5, $6, $6 / $5, $3, $4, $4 / $3, $7, $8, $8 / $7 }' <<<"$medians"
+    echo "| | nginx | broker | broker/nginx |$floor_head"
+    echo "|---|---|---|---|$floor_rule"
+    awk -v floor="$([[ $contestants != *floor* ]] || echo 1)" '
+      NR == 1 { split($0, n) } NR == 2 { split($0, b) } NR == 3 { split($0, f) }
+      END {
+        split("req/s,p50,p99,CPU per request (all rounds)", name, ",")
+        for (i = 1; i <= 4; i++) {
+          fmt = i == 1 ? "%.0f" : i == 4 ? "%.1f µs" : "%.2f ms"; strong = (i == 1 || i == 3) ? "**" : ""
+          printf "| %s | " fmt " | " fmt " | %s%.2fx%s |", name[i], n[i], b[i], strong, b[i] / n[i], strong
+          if (floor) printf " " fmt " | %.2fx |", f[i], b[i] / f[i]
+          printf "\n"
+        }
+      }' <<<"${sum[nginx]}
+${sum[broker]}
+${sum[floor]:-}"
     echo
-    echo "| round | nginx req/s | broker req/s | throughput ratio | nginx p50 | broker p50 | nginx p99 | broker p99 | p99 ratio |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    awk '{ printf "| %d | %.0f | %.0f | %.2fx | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2fx |\n", $1, $2, $3, $3 / $2, $6, $7, $4, $5, $5 / $4 }' "$RESULTS/proxy.dat"
+    echo "| round | nginx req/s | broker req/s | throughput ratio | nginx p50 | broker p50 | nginx p99 | broker p99 | p99 ratio |${floor_head:+ floor req/s | floor p99 |}"
+    echo "|---|---|---|---|---|---|---|---|---|${floor_rule}"
+    awk '{ printf "| %d | %.0f | %.0f | %.2fx | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2fx |", $1, $2, $3, $3 / $2, $6, $7, $4, $5, $5 / $4
+           if (NF > 7) printf " %.0f | %.2f ms |", $8, $9
+           printf "\n" }' "$RESULTS/proxy.dat"
     echo
     echo "| during the load ($load_seconds s, $broker_requests broker requests) | |"
     echo "|---|---|"
     echo "| platform calls (credential) | $load_calls ($(awk -v a="$load_calls" -v r="$broker_requests" 'BEGIN {printf "%.6f", a / r}') per business call) |"
     echo "| Redis commands | $load_commands ($(awk -v a="$load_commands" -v r="$broker_requests" 'BEGIN {printf "%.6f", a / r}') per business call; idle for ${DURATION}: $idle_commands, the background sync) |"
     echo "| upstream requests during the broker's rounds | $broker_upstream (wrk counted $broker_requests answers; wrk stops with requests in flight) |"
-    echo "| RSS after load | broker $(rss_mib "$broker_pid") MiB ($HEAP) |"
+    echo "| RSS after load | broker $(rss_mib "${pid[broker]}") MiB ($HEAP) |"
   } | tee "$table"
 
+  local floor_plot=""
+  [[ $contestants != *floor* ]] || floor_plot=', "" using 1:8 with linespoints lw 2 title "floor req/s", "" using 1:9 axes x1y2 with linespoints dt 2 title "floor p99"'
   gnuplot <<PLOT
 set terminal pngcairo size 900,520 font "sans,10"
 set output "$RESULTS/proxy.png"
 set title "GET /platform/default/…: token-broker against nginx, $c connections ($(nproc) cores, wrk -t2)"
-set xlabel "round (interleaved: broker, then nginx)"
+set xlabel "round (interleaved: ${contestants// /, })"
 set xtics 1
 set ylabel "requests per second"
 set y2label "p99 latency (ms)"
@@ -595,7 +626,7 @@ set grid
 plot "$RESULTS/proxy.dat" using 1:2 with linespoints lw 2 title "nginx req/s", \
      "" using 1:3 with linespoints lw 2 title "broker req/s", \
      "" using 1:4 axes x1y2 with linespoints dt 2 title "nginx p99", \
-     "" using 1:5 axes x1y2 with linespoints dt 2 title "broker p99"
+     "" using 1:5 axes x1y2 with linespoints dt 2 title "broker p99"$floor_plot
 PLOT
   echo "Plot: $RESULTS/proxy.png" >&2
 }
