@@ -13,13 +13,16 @@
 #                           hold a token: commands and round trips per second, and whether the
 #                           periodic check keeps its interval.
 #   bench/run.sh proxy      Business calls: GET /platform/default/openapi/bench/item through the broker
-#                           against nginx doing the same job (adds Access-Token and Request-Id, drops
-#                           Authorization, keep-alive upstream), both in front of one static nginx
-#                           upstream, interleaved at PROXY_CONNECTIONS: req/s, p50, p99, ratios, Redis
-#                           commands, platform and upstream calls during the run; plot in bench/results/.
+#                           against nginx (Debian's nginx-light) doing the same job (checks the caller's
+#                           key, adds Access-Token and Request-Id, drops Authorization, keep-alive
+#                           upstream) and against a Vert.x floor (bench/floor's FloorProxy), all in
+#                           front of one static nginx upstream, interleaved at PROXY_CONNECTIONS:
+#                           req/s, p50, p99, CPU per request, ratios, Redis commands, platform and
+#                           upstream calls during the run; plot in bench/results/.
 #
 # Settings (environment): DURATION (6s), ROUNDS (9), CONNECTIONS ("16 64 256"), PROXY_CONNECTIONS (64),
-# SCALE_DURATION (50),
+# PROXY_WARMUP (30s, the broker's and the floor's; nginx gets 10s), PROXY_FLOOR (1; 0 leaves the floor
+# out), SCALE_DURATION (50),
 # SCALE_REPLICAS ("1 3 6"), SCALE_CALLERS ("10 100 1000"), STARTS (5),
 # BROKER_OPTS (extra JVM flags for the broker, e.g. -Dquarkus.log.category.\"token-broker.audit\".level=OFF),
 # SKIP_BUILD=1 to reuse the jars already built.
