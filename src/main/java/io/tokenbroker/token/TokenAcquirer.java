@@ -92,7 +92,7 @@ class TokenAcquirer {
     Acquisition replace(ClientTokenState state, String rejected, long rejectedGeneration, long knownGeneration,
             String caller) {
         return obtain(state, record -> !record.token().equals(rejected) && record.generation() > rejectedGeneration
-                && record.servableAt(clock.instant()), caller, knownGeneration);
+                && record.servableAt(clock.millis()), caller, knownGeneration);
     }
 
     /**

@@ -69,7 +69,7 @@ public class TokenBroker {
      */
     public TokenRecord servableNow(String client) {
         TokenRecord known = state(client).current();
-        return known != null && known.servableAtMillis(clock.millis()) ? known : null;
+        return known != null && known.servableAt(clock.millis()) ? known : null;
     }
 
     /**
@@ -96,7 +96,7 @@ public class TokenBroker {
     public Uni<TokenRecord> replaceRejected(String client, String rejected, String caller) {
         ClientTokenState state = state(client);
         TokenRecord known = state.current();
-        if (known != null && !known.token().equals(rejected) && known.servableAt(clock.instant())) {
+        if (known != null && !known.token().equals(rejected) && known.servableAt(clock.millis())) {
             return Uni.createFrom().item(known);
         }
         long rejectedGeneration = known != null && known.token().equals(rejected) ? known.generation() : 0;
@@ -164,7 +164,7 @@ public class TokenBroker {
         }
         state.adopt(result.record(), result.saved(), refreshAhead, jitter, clock.instant());
         TokenRecord current = state.current();
-        return current != null && current.servableAt(clock.instant()) ? current : result.record();
+        return current != null && current.servableAt(clock.millis()) ? current : result.record();
     }
 
     /**
@@ -185,7 +185,7 @@ public class TokenBroker {
         }
         TokenRecord known = state.current();
         Instant now = clock.instant();
-        boolean usable = known != null && known.servableAt(now) && !known.token().equals(rejected);
+        boolean usable = known != null && known.servableAt(now.toEpochMilli()) && !known.token().equals(rejected);
         if (!state.claimLocalCall(now.toEpochMilli(), localCallFloor)) {
             if (usable) {
                 return new Acquisition(known, !state.unsaved());

@@ -138,7 +138,7 @@ class TokenMaintenance {
         if (adoptable.isPresent()) {
             // A copy of our own token marks it saved; a newer one replaces it.
             broker.adoptStored(state, adoptable.get());
-        } else if (known.servableAt(clock.instant())) {
+        } else if (known.servableAt(clock.millis())) {
             writeBack(state, known);
         }
     }

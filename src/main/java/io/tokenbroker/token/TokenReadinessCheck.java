@@ -43,7 +43,7 @@ class TokenReadinessCheck implements HealthCheck {
         String stored = known.storeProblem() == null ? ""
                 : "; the stored record is refused (" + known.storeProblem() + ") and is replaced under the lock";
         TokenRecord current = known.token();
-        if (current == null || !current.servableAt(now)) {
+        if (current == null || !current.servableAt(now.toEpochMilli())) {
             return (current == null ? "no token yet (obtained on first request)" : "expired") + stored;
         }
         String fresh = "valid for " + current.remainingAt(now).toSeconds() + "s"

@@ -19,13 +19,11 @@ public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, l
     /** A token with less than this left is not handed out: callers could not use it. */
     public static final Duration MINIMUM_REMAINING = Duration.ofSeconds(1);
 
-    /** Whether the token may still be handed out at {@code now}. */
-    public boolean servableAt(Instant now) {
-        return servableAtMillis(now.toEpochMilli());
-    }
-
-    /** {@link #servableAt} for a time in epoch milliseconds: the hot path's check, allocating nothing. */
-    public boolean servableAtMillis(long nowMillis) {
+    /**
+     * Whether the token may still be handed out at {@code nowMillis} (epoch milliseconds: the hot path
+     * asks with {@code clock.millis()}, allocating nothing).
+     */
+    public boolean servableAt(long nowMillis) {
         return expiresAt.toEpochMilli() - nowMillis >= MINIMUM_REMAINING.toMillis();
     }
 
@@ -43,7 +41,7 @@ public record TokenRecord(String token, Instant acquiredAt, Instant expiresAt, l
      * servable one once {@code known} is not.
      */
     public boolean replaces(TokenRecord known, Instant now) {
-        return newerThan(known) || !known.servableAt(now) && servableAt(now);
+        return newerThan(known) || !known.servableAt(now.toEpochMilli()) && servableAt(now.toEpochMilli());
     }
 
     /** The same token under another generation number. */

@@ -13,9 +13,9 @@ class TokenRecordTest {
 
     @Test
     void isServableUntilOneSecondBeforeItExpires() {
-        assertThat(RECORD.servableAt(EXPIRES.minusMillis(1001))).isTrue();
-        assertThat(RECORD.servableAt(EXPIRES.minusMillis(1000))).isTrue();
-        assertThat(RECORD.servableAt(EXPIRES.minusMillis(999))).isFalse();
+        assertThat(RECORD.servableAt(EXPIRES.minusMillis(1001).toEpochMilli())).isTrue();
+        assertThat(RECORD.servableAt(EXPIRES.minusMillis(1000).toEpochMilli())).isTrue();
+        assertThat(RECORD.servableAt(EXPIRES.minusMillis(999).toEpochMilli())).isFalse();
     }
 
     @Test
