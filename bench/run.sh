@@ -532,8 +532,8 @@ proxy_mode() {
   fi
   for who in $contestants; do check_business_call "$who" "${url[$who]}"; done
 
-  # The proxy's code paths take longer to compile than GET /token's: 10 s left the broker's first
-  # round at a third of the later ones' throughput.
+  # The proxy's code paths take longer to compile than GET /token's: after 10 s the broker's first
+  # round had half the throughput of the later ones.
   echo "Warming up ($contestants)" >&2
   for who in $contestants; do
     DURATION=$([[ $who == nginx ]] && echo 10s || echo "${PROXY_WARMUP:-30s}") measure "${url[$who]}" "$c" "$auth" >/dev/null
