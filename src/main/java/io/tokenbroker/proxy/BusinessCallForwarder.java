@@ -82,7 +82,7 @@ class BusinessCallForwarder {
         private final HttpServerResponse out;
         private final Context context;
         private final HttpMethod method;
-        private final MultiMap headers;
+        private final MultiMap callerHeaders;
         private final long startedNanos = System.nanoTime();
         private HttpClientRequest pending;
         private long timer = -1;
@@ -94,7 +94,7 @@ class BusinessCallForwarder {
             this.out = call.context().response();
             this.context = Vertx.currentContext();
             this.method = call.context().request().method();
-            this.headers = ForwardedHeaders.towardsPlatform(call.context().request().headers());
+            this.callerHeaders = call.context().request().headers();
         }
 
         void start() {
@@ -117,12 +117,8 @@ class BusinessCallForwarder {
                 audit.retried(call.caller(), client, method.name(), call.path().rawPath(), token, attempt.requestId(),
                         call.callerRequestId());
             }
-            PlatformApis.Api api = apis.of(client);
-            MultiMap sent = MultiMap.caseInsensitiveMultiMap().addAll(headers)
-                    .set(ForwardedHeaders.ACCESS_TOKEN, token.token())
-                    .set(ForwardedHeaders.REQUEST_ID, attempt.requestId());
             timer = vertx.setTimer(timeouts.get(client), fired -> timedOut());
-            api.http().request(api.request(method, call.target()).setHeaders(sent)).onComplete(opened -> {
+            apis.http(client).request(apis.request(client, method, call.target())).onComplete(opened -> {
                 if (finished) {
                     if (opened.succeeded()) {
                         opened.result().reset();
@@ -131,6 +127,10 @@ class BusinessCallForwarder {
                     unreachable(opened.cause());
                 } else {
                     pending = opened.result();
+                    MultiMap sent = pending.headers();
+                    ForwardedHeaders.towardsPlatform(callerHeaders, sent);
+                    sent.set(ForwardedHeaders.ACCESS_TOKEN, token.token())
+                            .set(ForwardedHeaders.REQUEST_ID, attempt.requestId());
                     Future<HttpClientResponse> answer = call.body() == null ? pending.send() : pending.send(call.body());
                     answer.onComplete(answered -> {
                         if (finished) {

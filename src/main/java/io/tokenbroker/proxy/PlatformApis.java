@@ -1,5 +1,6 @@
 package io.tokenbroker.proxy;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.quarkus.runtime.ShutdownEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.vertx.core.Vertx;
@@ -14,47 +15,68 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The connections to each client's business APIs: one Vert.x HTTP client per client, on the event
- * loops Quarkus already runs, with a pool of keep-alive connections as large as the client's
- * {@code max-calls-in-flight}, so a call never waits for a connection behind others.
+ * The connections to each client's business APIs: Vert.x HTTP clients on the event loops Quarkus
+ * already runs, with pools of keep-alive connections as large as the client's
+ * {@code max-calls-in-flight}, so a call never waits for a connection behind others. Each event loop
+ * has its own client per platform client: a call's connection then lives on the loop that took the
+ * call in, and no step of it hops to another thread (with one shared pool, a connection made on
+ * another loop costs a hand-over for every callback).
  */
 @Singleton
 class PlatformApis {
 
-    /** One client's business API: where it is and the pool that reaches it. */
-    record Api(HttpClient http, String host, int port, boolean ssl, String basePath) {
-
-        /** Options of a request to {@code pathAndQuery} (a platform path with its raw query). */
-        RequestOptions request(HttpMethod method, String pathAndQuery) {
-            return new RequestOptions().setMethod(method).setHost(host).setPort(port).setSsl(ssl)
-                    .setURI(basePath + pathAndQuery);
-        }
+    /** Where one client's business API is, and how connections to it are made. */
+    private record Target(HttpClientOptions options, PoolOptions pool, String host, int port, boolean ssl,
+            String basePath) {
     }
 
-    private final Map<String, Api> apis = new HashMap<>();
+    private final Vertx vertx;
+    private final Map<String, Target> targets = new HashMap<>();
+    private final FastThreadLocal<Map<String, HttpClient>> clientsOfThisLoop = new FastThreadLocal<>() {
+        @Override
+        protected Map<String, HttpClient> initialValue() {
+            return new HashMap<>();
+        }
+    };
+    private final Queue<HttpClient> opened = new ConcurrentLinkedQueue<>();
 
     PlatformApis(BrokerConfig config, Vertx vertx) {
-        config.clients().forEach((name, client) -> apis.put(name, api(vertx, client.apiBaseUrl(),
+        this.vertx = vertx;
+        config.clients().forEach((name, client) -> targets.put(name, target(client.apiBaseUrl(),
                 client.maxCallsInFlight(), client.callTimeout())));
     }
 
-    /** The business API of {@code client}, a configured client. */
-    Api of(String client) {
-        return apis.get(client);
+    /** The HTTP client for {@code client}'s business API on the calling thread (an event loop). */
+    HttpClient http(String client) {
+        return clientsOfThisLoop.get().computeIfAbsent(client, name -> {
+            Target target = targets.get(name);
+            HttpClient http = vertx.createHttpClient(target.options(), target.pool());
+            opened.add(http);
+            return http;
+        });
+    }
+
+    /** Options of a request of {@code client} to {@code pathAndQuery} (a platform path with its raw query). */
+    RequestOptions request(String client, HttpMethod method, String pathAndQuery) {
+        Target target = targets.get(client);
+        return new RequestOptions().setMethod(method).setHost(target.host()).setPort(target.port())
+                .setSsl(target.ssl()).setURI(target.basePath() + pathAndQuery);
     }
 
     void close(@Observes ShutdownEvent stop) {
-        apis.values().forEach(api -> api.http().close());
+        opened.forEach(HttpClient::close);
     }
 
     /**
      * A connection that carries nothing for {@code idle} is closed: in the pool, and under an answer
      * that stops half-way (the time-out of a call covers only the wait for the answer's headers).
      */
-    private static Api api(Vertx vertx, URI base, int connections, Duration idle) {
+    private static Target target(URI base, int connections, Duration idle) {
         boolean ssl = "https".equalsIgnoreCase(base.getScheme());
         int port = base.getPort() > 0 ? base.getPort() : ssl ? 443 : 80;
         String path = base.getRawPath() == null ? "" : base.getRawPath();
@@ -64,7 +86,6 @@ class PlatformApis {
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idle.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 // The platform's answers pass through as they are: never ask for or inflate compression.
                 .setDecompressionSupported(false).setTryUseCompression(false);
-        return new Api(vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(connections)),
-                base.getHost(), port, ssl, basePath);
+        return new Target(options, new PoolOptions().setHttp1MaxSize(connections), base.getHost(), port, ssl, basePath);
     }
 }

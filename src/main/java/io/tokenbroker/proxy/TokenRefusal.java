@@ -7,6 +7,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 
@@ -25,9 +26,12 @@ final class TokenRefusal {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Set<Integer> rejectedCodes;
+    private final byte[][] codeDigits;
 
     TokenRefusal(Set<Integer> rejectedCodes) {
         this.rejectedCodes = Set.copyOf(rejectedCodes);
+        this.codeDigits = rejectedCodes.stream().map(code -> Integer.toString(code).getBytes(StandardCharsets.US_ASCII))
+                .toArray(byte[][]::new);
     }
 
     /** Whether the status alone says the token was refused. */
@@ -54,6 +58,9 @@ final class TokenRefusal {
      * {@code code} are read, with a streaming parser: no tree is built for an ordinary answer.
      */
     boolean byEnvelope(Buffer body) {
+        if (!mentionsACode(body)) {
+            return false; // what nearly every answer is: no parsing needed to tell
+        }
         Boolean ok = null;
         String code = null;
         try (JsonParser parser = JSON.createParser(body.getBytes())) {
@@ -75,6 +82,23 @@ final class TokenRefusal {
             return false;
         }
         return !Boolean.TRUE.equals(ok) && isRejectedCode(code);
+    }
+
+    /** Whether the digits of a rejected code occur anywhere in {@code body}: a refusal's always do. */
+    private boolean mentionsACode(Buffer body) {
+        int length = body.length();
+        for (byte[] digits : codeDigits) {
+            for (int start = 0; start + digits.length <= length; start++) {
+                int matched = 0;
+                while (matched < digits.length && body.getByte(start + matched) == digits[matched]) {
+                    matched++;
+                }
+                if (matched == digits.length) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private boolean isRejectedCode(String code) {
