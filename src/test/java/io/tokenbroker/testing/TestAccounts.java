@@ -21,6 +21,35 @@ public final class TestAccounts {
     /** Caller allowed only client {@code other}. */
     public static final String BOB_KEY = "bob-key-91d4c7";
 
+    /** Caller for business calls through the broker ({@code /platform/…}): every client, every path. */
+    public static final String PAT_KEY = "pat-key-3c81a5";
+    /** Caller allowed only client {@code proxy} and only platform paths {@code /openapi/echo/*} (one segment). */
+    public static final String DAVE_KEY = "dave-key-7a20f3";
+    /** Caller allowed only client {@code proxy}, through the broker only ({@code token-access=false}). */
+    public static final String ERIN_KEY = "erin-key-e5519b";
+
+    /**
+     * Clients for business calls, one per scenario that changes the platform's view of its token.
+     * All but {@link #PROXY_DEFAULT_CODES} treat envelope codes 401 and 40001 as a refused token.
+     */
+    public static final String PROXY = "proxy";
+    public static final String PROXY_HTTP_401 = "proxy-http401";
+    public static final String PROXY_ENVELOPE_401 = "proxy-envelope401";
+    public static final String PROXY_ENVELOPE_40001 = "proxy-envelope40001";
+    public static final String PROXY_REFUSED_AGAIN = "proxy-refused-again";
+    /** A business-call client left with the default {@code token-rejected-codes} (401 only). */
+    public static final String PROXY_DEFAULT_CODES = "proxy-default-codes";
+    /** A business-call client whose {@code call-timeout} is {@link #PROXY_CALL_TIMEOUT}. */
+    public static final String PROXY_SLOW = "proxy-slow";
+    public static final java.time.Duration PROXY_CALL_TIMEOUT = java.time.Duration.ofSeconds(2);
+    /** A business-call client that lets {@link #PROXY_BUSY_LIMIT} calls be in flight at once. */
+    public static final String PROXY_BUSY = "proxy-busy";
+    public static final int PROXY_BUSY_LIMIT = 2;
+    /** Gets tokens from the platform, but its {@code api-base-url} has nothing listening. */
+    public static final String PROXY_UNREACHABLE = "proxy-unreachable";
+    /** Envelope codes that mean "token refused" for {@code default} and the proxy clients. */
+    public static final String TOKEN_REJECTED_CODES = "401,40001";
+
     /** Client whose secret is read from {@link #ROTATING_SECRET_FILE}, as from a mounted Kubernetes Secret. */
     public static final String ROTATING = "rotating";
     public static final Path ROTATING_SECRET_FILE = Path.of("target", "test-secrets", "rotating-secret");
@@ -32,7 +61,8 @@ public final class TestAccounts {
     /** Healthy clients; each is its own platform account. */
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
             "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup",
-            "flaky-503", "flaky-429");
+            "flaky-503", "flaky-429", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
+            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY);
     /** A client whose platform URL has nothing listening: every connection is refused. */
     public static final String UNREACHABLE = "unreachable";
 
@@ -88,6 +118,7 @@ public final class TestAccounts {
         config.put("broker.callers.alice.clients", "*");
         config.put("broker.callers.bob.key-sha256", CallerRegistry.sha256Hex(BOB_KEY));
         config.put("broker.callers.bob.clients", "other");
+        proxyConfig(config);
         // Short time-outs so failure scenarios take milliseconds, not the production seconds.
         config.put("broker.platform.timeout", "500ms");
         config.put("broker.platform.max-retries", "2");
@@ -101,6 +132,25 @@ public final class TestAccounts {
         config.put("quarkus.rest-client.logging.scope", "request-response");
         config.put("quarkus.log.category.\"org.jboss.resteasy.reactive.client.logging\".level", "DEBUG");
         return config;
+    }
+
+    /** The business-call ({@code /platform/…}) settings of the clients and callers above. */
+    private static void proxyConfig(Map<String, String> config) {
+        for (String client : List.of("default", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
+                PROXY_REFUSED_AGAIN, PROXY_SLOW, PROXY_UNREACHABLE)) {
+            config.put("broker.clients." + client + ".token-rejected-codes", TOKEN_REJECTED_CODES);
+        }
+        config.put("broker.clients." + PROXY_SLOW + ".call-timeout", PROXY_CALL_TIMEOUT.toSeconds() + "s");
+        config.put("broker.clients." + PROXY_BUSY + ".max-calls-in-flight", Integer.toString(PROXY_BUSY_LIMIT));
+        config.put("broker.clients." + PROXY_UNREACHABLE + ".api-base-url", "http://127.0.0.1:" + closedPort());
+        config.put("broker.callers.pat.key-sha256", CallerRegistry.sha256Hex(PAT_KEY));
+        config.put("broker.callers.pat.clients", "*");
+        config.put("broker.callers.dave.key-sha256", CallerRegistry.sha256Hex(DAVE_KEY));
+        config.put("broker.callers.dave.clients", PROXY);
+        config.put("broker.callers.dave.platform-paths", "/openapi/echo/*");
+        config.put("broker.callers.erin.key-sha256", CallerRegistry.sha256Hex(ERIN_KEY));
+        config.put("broker.callers.erin.clients", PROXY);
+        config.put("broker.callers.erin.token-access", "false");
     }
 
     /** A port of 127.0.0.1 nothing listens on, as far as anyone can tell. */
