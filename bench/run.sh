@@ -596,6 +596,12 @@ proxy_mode() {
 ${sum[broker]}
 ${sum[floor]:-}"
     echo
+    awk 'function median(a, n,   i, j, t) {
+           for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+           return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+      { t[NR] = $3 / $2; p[NR] = $5 / $4 }
+      END { printf "Median of the round-by-round ratios (each broker round against the nginx round after it): throughput **%.2fx**, p99 **%.2fx**.\n", median(t, NR), median(p, NR) }' "$RESULTS/proxy.dat"
+    echo
     echo "| round | nginx req/s | broker req/s | throughput ratio | nginx p50 | broker p50 | nginx p99 | broker p99 | p99 ratio |${floor_head:+ floor req/s | floor p99 |}"
     echo "|---|---|---|---|---|---|---|---|---|${floor_rule}"
     awk '{ printf "| %d | %.0f | %.0f | %.2fx | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2fx |", $1, $2, $3, $3 / $2, $6, $7, $4, $5, $5 / $4
