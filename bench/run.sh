@@ -621,7 +621,7 @@ ${sum[floor]:-}"
   gnuplot <<PLOT
 set terminal pngcairo size 900,520 font "sans,10"
 set output "$RESULTS/proxy.png"
-set title "GET /platform/default/…: token-broker against nginx, $c connections ($(nproc) cores, wrk -t2)"
+set title "GET /platform/default/…: token-broker against nginx$([[ $contestants != *floor* ]] || echo " and a Vert.x floor"), $c connections ($(nproc) cores, wrk -t2)"
 set xlabel "round (interleaved: ${contestants// /, })"
 set xtics 1
 set ylabel "requests per second"
