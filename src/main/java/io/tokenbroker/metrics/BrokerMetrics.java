@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * The broker's own metrics, all named {@code broker_*} at {@code /q/metrics}. Counters on the hot path
  * are looked up once per client and then only incremented; token gauges are computed at scrape time.
  */
-@ApplicationScoped
+@Singleton
 public class BrokerMetrics {
 
     /** Tag value for requests whose client is unknown or not yet resolved (never the raw input). */

@@ -8,11 +8,12 @@ import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.token.RefreshTooSoonException;
 import io.tokenbroker.token.TokenBroker;
 import io.tokenbroker.token.TokenRecord;
-import io.vertx.core.Context;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,19 +45,17 @@ class BusinessCallForwarder {
     private final ProblemResponder problems;
     private final BrokerMetrics metrics;
     private final AuditTrail audit;
-    private final Vertx vertx;
     private final RequestIds ids = new RequestIds();
     private final Map<String, TokenRefusal> refusals = new HashMap<>();
     private final Map<String, Long> timeouts = new HashMap<>();
 
     BusinessCallForwarder(BrokerConfig config, TokenBroker broker, PlatformApis apis, ProblemResponder problems,
-            BrokerMetrics metrics, AuditTrail audit, Vertx vertx) {
+            BrokerMetrics metrics, AuditTrail audit) {
         this.broker = broker;
         this.apis = apis;
         this.problems = problems;
         this.metrics = metrics;
         this.audit = audit;
-        this.vertx = vertx;
         config.clients().forEach((name, client) -> {
             refusals.put(name, new TokenRefusal(client.tokenRejectedCodes()));
             timeouts.put(name, client.callTimeout().toMillis());
@@ -80,19 +80,19 @@ class BusinessCallForwarder {
         private final BusinessCall call;
         private final String client;
         private final HttpServerResponse out;
-        private final Context context;
+        private final ContextInternal context;
         private final HttpMethod method;
         private final MultiMap callerHeaders;
         private final long startedNanos = System.nanoTime();
         private HttpClientRequest pending;
-        private long timer = -1;
+        private ScheduledFuture<?> timer;
         private boolean finished;
 
         Exchange(BusinessCall call) {
             this.call = call;
             this.client = call.client();
             this.out = call.context().response();
-            this.context = Vertx.currentContext();
+            this.context = (ContextInternal) Vertx.currentContext();
             this.method = call.context().request().method();
             this.callerHeaders = call.context().request().headers();
         }
@@ -117,7 +117,9 @@ class BusinessCallForwarder {
                 audit.retried(call.caller(), client, method.name(), call.path().rawPath(), token, attempt.requestId(),
                         call.callerRequestId());
             }
-            timer = vertx.setTimer(timeouts.get(client), fired -> timedOut());
+            // On the loop's own scheduler: no timer registry to update for each of the many calls.
+            timer = context.nettyEventLoop().schedule(() -> context.runOnContext(fired -> timedOut()),
+                    timeouts.get(client), TimeUnit.MILLISECONDS);
             apis.http(client).request(apis.request(client, method, call.target())).onComplete(opened -> {
                 if (finished) {
                     if (opened.succeeded()) {
@@ -136,7 +138,7 @@ class BusinessCallForwarder {
                         if (finished) {
                             return;
                         }
-                        vertx.cancelTimer(timer);
+                        timer.cancel(false);
                         if (answered.failed()) {
                             lost(answered.cause());
                         } else {
@@ -186,8 +188,8 @@ class BusinessCallForwarder {
                     refusedAgain(attempt);
                 }
                 head(attempt, answer);
-                out.end(body);
                 finish(answer.statusCode());
+                out.end(body);
             });
         }
 
@@ -197,8 +199,8 @@ class BusinessCallForwarder {
             answer.handler(chunk -> write(answer, chunk));
             answer.exceptionHandler(this::broken);
             answer.endHandler(end -> {
-                out.end();
                 finish(answer.statusCode());
+                out.end();
             });
             if (start != null) {
                 write(answer, start);
@@ -266,13 +268,15 @@ class BusinessCallForwarder {
             if (finished) {
                 return;
             }
-            if (pending != null) {
-                pending.reset();
-            }
+            HttpClientRequest unanswered = pending;
             LOG.warnf("Client %s: a business call had no answer within its call-timeout", client);
             fail(new Problem(504, "platform-timeout", "The platform did not answer in time", "no answer within "
                     + "broker.clients." + client + ".call-timeout (" + Duration.ofMillis(timeouts.get(client))
                     + "); the call was not sent again"), "timeout");
+            // Only now: the reset fails the pending answer, which must find the call finished, not lost.
+            if (unanswered != null) {
+                unanswered.reset();
+            }
         }
 
         private void unreachable(Throwable cause) {
@@ -292,17 +296,22 @@ class BusinessCallForwarder {
         private void broken(Throwable cause) {
             LOG.warnf("Client %s: the business API's answer broke off (%s)", client, cause.getClass().getSimpleName());
             if (!finished) {
-                out.reset();
                 finish("broken", 0);
+                out.reset();
             }
         }
 
+        /**
+         * The caller's connection (or HTTP/2 stream) closed. After a complete answer that is the normal
+         * end of an HTTP/2 stream, not an abandoned call.
+         */
         private void abandoned() {
-            if (!finished) {
-                if (pending != null) {
-                    pending.reset();
-                }
+            if (!finished && !out.ended()) {
+                HttpClientRequest unanswered = pending;
                 finish("abandoned", 0);
+                if (unanswered != null) {
+                    unanswered.reset();
+                }
             }
         }
 
@@ -310,13 +319,13 @@ class BusinessCallForwarder {
             if (finished) {
                 return;
             }
-            vertx.cancelTimer(timer);
-            if (out.headWritten()) {
+            boolean headWritten = out.headWritten();
+            finish(outcome, problem.status());
+            if (headWritten) {
                 out.reset();
             } else if (!out.closed()) {
                 problems.send(out, problem);
             }
-            finish(outcome, problem.status());
         }
 
         /** The platform's answer was relayed whole. */
@@ -333,7 +342,9 @@ class BusinessCallForwarder {
                 return;
             }
             finished = true;
-            vertx.cancelTimer(timer);
+            if (timer != null) {
+                timer.cancel(false);
+            }
             call.release().run();
             long nanos = System.nanoTime() - startedNanos;
             metrics.businessCall(client, call.caller().name(), outcome, nanos);

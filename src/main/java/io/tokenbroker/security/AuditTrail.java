@@ -7,7 +7,7 @@ import io.tokenbroker.config.HandOutAudit;
 import io.tokenbroker.support.DaemonThreads;
 import io.tokenbroker.support.TokenFingerprint;
 import io.tokenbroker.token.TokenRecord;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * hand-out, denial and business call. Route or silence the category with the usual
  * {@code quarkus.log.category."token-broker.audit".*} settings.
  */
-@ApplicationScoped
+@Singleton
 public class AuditTrail {
 
     /** The log category of the audit trail. */

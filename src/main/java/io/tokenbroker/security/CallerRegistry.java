@@ -7,7 +7,7 @@ import io.tokenbroker.config.PlatformPathPattern;
 import io.tokenbroker.config.ServiceAccounts;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.support.DaemonThreads;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ import java.util.Set;
  * or a Kubernetes ServiceAccount token. Looking a key up by its hash tells nothing of the configured
  * keys through timing: the hash of a guess is unrelated to the hash of any key close to it.
  */
-@ApplicationScoped
+@Singleton
 public class CallerRegistry {
 
     private static final String BEARER = "Bearer ";

@@ -3,7 +3,7 @@ package io.tokenbroker.security;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.ClientNames;
 import io.tokenbroker.token.UnknownClientException;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Set;
 
@@ -13,7 +13,7 @@ import java.util.Set;
  * asks), and the slow path is that same check plus an explanation, in the contract's order: syntax
  * (400), existence (404), then the caller's grants (403).
  */
-@ApplicationScoped
+@Singleton
 public class ClientAccess {
 
     private final String defaultClient;

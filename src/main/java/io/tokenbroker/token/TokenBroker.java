@@ -7,7 +7,7 @@ import io.tokenbroker.config.RedisOutageMode;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.TokenIssuer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * The broker's core: hands out each client's current token from memory while it is fresh, and
  * otherwise makes this replica join one acquisition shared by all its callers.
  */
-@ApplicationScoped
+@Singleton
 public class TokenBroker {
 
     private static final Logger LOG = Logger.getLogger(TokenBroker.class);
