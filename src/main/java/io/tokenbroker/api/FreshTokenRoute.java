@@ -74,19 +74,13 @@ class FreshTokenRoute {
      */
     private static boolean usual(HttpServerRequest request) {
         MultiMap headers = request.headers();
-        if (!PATH.equals(request.path()) || hasBody(headers)) {
+        if (!PATH.equals(request.path()) || RequestBodies.hasBody(headers)) {
             return false;
         }
         List<String> accept = headers.getAll(HttpHeaders.ACCEPT);
         return headers.getAll(HttpHeaders.AUTHORIZATION).size() == 1 && accept.size() <= 1
                 && (accept.isEmpty() || ContentNegotiation.acceptsJson(accept.get(0))
                         || accept.get(0).equals(MediaType.TEXT_PLAIN));
-    }
-
-    /** A declared body; {@code Content-Length: 0}, which Java's HTTP client sends with every GET, is none. */
-    private static boolean hasBody(MultiMap headers) {
-        String length = headers.get(HttpHeaders.CONTENT_LENGTH);
-        return (length != null && !length.equals("0")) || headers.contains(HttpHeaders.TRANSFER_ENCODING);
     }
 
     /** The client asked for, if the caller may read it; null otherwise. */

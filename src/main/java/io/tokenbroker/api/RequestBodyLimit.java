@@ -40,7 +40,7 @@ class RequestBodyLimit {
     }
 
     private void check(RoutingContext context) {
-        long declared = declaredLength(context);
+        long declared = RequestBodies.declaredLength(context.request().headers());
         if (declared <= maxBytes) {
             context.next();
             return;
@@ -50,17 +50,5 @@ class RequestBodyLimit {
         LOG.debugf(declared == Long.MAX_VALUE ? "HTTP 413: an unreadable or huge body length was declared"
                 : "HTTP 413: a body of %d bytes was declared", declared);
         problems.send(context.response().putHeader(HttpHeaders.CONNECTION, "close"), problem);
-    }
-
-    private static long declaredLength(RoutingContext context) {
-        String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length == null) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(length.strip());
-        } catch (NumberFormatException malformed) {
-            return Long.MAX_VALUE;
-        }
     }
 }

@@ -2,12 +2,12 @@ package io.tokenbroker.proxy;
 
 import io.tokenbroker.api.Problem;
 import io.tokenbroker.api.ProblemResponder;
+import io.tokenbroker.api.RequestBodies;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.Caller;
 import io.tokenbroker.security.CallerRegistry;
 import io.tokenbroker.security.ClientAccess;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -105,7 +105,7 @@ class BusinessCallRoute {
             return;
         }
         String client = path.client();
-        long declared = declaredLength(context.request().headers());
+        long declared = RequestBodies.declaredLength(context.request().headers());
         if (declared > maxBodyBytes) {
             tooLarge(context, caller, client);
             return;
@@ -123,7 +123,7 @@ class BusinessCallRoute {
     /** Reads the body, at most {@code broker.proxy.max-body-size}; null when the request has none. */
     private void readBody(RoutingContext context, Caller caller, String client, Consumer<Buffer> then) {
         HttpServerRequest request = context.request();
-        if (!hasBody(request.headers())) {
+        if (!RequestBodies.hasBody(request.headers())) {
             then.accept(null);
             return;
         }
@@ -184,23 +184,6 @@ class BusinessCallRoute {
             return new Problem(500, "internal-error", "Internal error", "the broker failed unexpectedly");
         }
         return problem;
-    }
-
-    /** A declared body: {@code Content-Length: 0} is none. */
-    private static boolean hasBody(MultiMap headers) {
-        return declaredLength(headers) > 0 || headers.contains(HttpHeaders.TRANSFER_ENCODING);
-    }
-
-    private static long declaredLength(MultiMap headers) {
-        String length = headers.get(HttpHeaders.CONTENT_LENGTH);
-        if (length == null) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(length.strip());
-        } catch (NumberFormatException malformed) {
-            return Long.MAX_VALUE;
-        }
     }
 
     /** The TCP peer, as the audit trail records it (forwarded headers are the caller's to invent). */
