@@ -62,7 +62,7 @@ class FreshTokenRoute {
             context.next();
             return;
         }
-        audit.handedOut(caller, client, fresh, TokenResource.remote(request));
+        audit.handedOut(caller, client, fresh, Peers.remote(request));
         boolean json = ContentNegotiation.acceptsJson(request.getHeader(HttpHeaders.ACCEPT));
         responses.send(client, fresh, json, request.response());
     }

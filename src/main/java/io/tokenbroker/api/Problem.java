@@ -10,6 +10,7 @@ import io.tokenbroker.token.RefreshTooSoonException;
 import io.tokenbroker.token.TokenUnavailableException;
 import io.tokenbroker.token.UnknownClientException;
 import java.time.Duration;
+import org.jboss.logging.Logger;
 
 /**
  * A failure as the broker answers it, whichever endpoint met it: the one place where the broker's own
@@ -61,6 +62,19 @@ public record Problem(int status, String type, String title, String detail, Dura
             return new Problem(503, "token-unavailable", "No token is available", e.getMessage(), e.retryAfter());
         }
         return null;
+    }
+
+    /**
+     * {@link #of}, or a 500 for a failure that is none of the broker's own: a bug, logged at ERROR with
+     * its stack trace, never described to the caller.
+     */
+    public static Problem orInternalError(Throwable failure, Logger log) {
+        Problem problem = of(failure);
+        if (problem == null) {
+            log.error("Unexpected failure", failure);
+            return new Problem(500, "internal-error", "Internal error", "the broker failed unexpectedly");
+        }
+        return problem;
     }
 
     /** The full problem {@code type} URN. */

@@ -42,14 +42,14 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response unauthenticated(NotAuthenticatedException e, HttpServerRequest http) {
-        audit.denied(null, null, 401, TokenResource.remote(http));
+        audit.denied(null, null, 401, Peers.remote(http));
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 401);
         return answer(Problem.of(e)).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 
     @ServerExceptionMapper
     Response forbidden(AccessDeniedException e, HttpServerRequest http) {
-        audit.denied(e.caller(), e.client(), 403, TokenResource.remote(http));
+        audit.denied(e.caller(), e.client(), 403, Peers.remote(http));
         return clientError(e);
     }
 
@@ -85,7 +85,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response refreshTooSoon(RefreshTooSoonException e, ContainerRequestContext request, HttpServerRequest http) {
-        audit.denied(CallerAuthenticationFilter.callerOf(request), null, 429, TokenResource.remote(http));
+        audit.denied(CallerAuthenticationFilter.callerOf(request), null, 429, Peers.remote(http));
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 429);
         LOG.infof("HTTP 429: %s", e.getMessage());
         return answer(Problem.of(e)).build();
@@ -122,8 +122,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper(priority = Integer.MAX_VALUE)
     Response unexpected(Throwable e) {
-        LOG.error("Unexpected failure", e);
-        return problem(500, "internal-error", "Internal error", "the broker failed unexpectedly").build();
+        return answer(Problem.orInternalError(e, LOG)).build();
     }
 
     private Response redispatch(RuntimeException cause, ContainerRequestContext request, HttpServerRequest http) {

@@ -9,7 +9,6 @@ import io.tokenbroker.security.ClientAccess;
 import io.tokenbroker.token.TokenBroker;
 import io.tokenbroker.token.TokenRecord;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -94,7 +93,7 @@ public class TokenResource {
         }
         Caller caller = CallerAuthenticationFilter.callerOf(request);
         return broker.replaceRejected(name, body.rejectedToken(), caller.name()).map(record -> {
-            audit.refreshed(caller, name, body.rejectedToken(), record, remote(http));
+            audit.refreshed(caller, name, body.rejectedToken(), record, Peers.remote(http));
             return responses.json(name, record);
         });
     }
@@ -111,17 +110,8 @@ public class TokenResource {
 
     private byte[] handOut(ContainerRequestContext request, HttpServerRequest http, String name, TokenRecord record,
             boolean json) {
-        audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, remote(http));
+        audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, Peers.remote(http));
         return responses.handOut(name, record, json, http.response());
-    }
-
-    /**
-     * The address of the TCP peer, for the audit trail. Forwarded headers are not used: any caller can
-     * set them. (The connection keeps its address; the request's own would parse them on every call.)
-     */
-    static String remote(HttpServerRequest http) {
-        SocketAddress peer = http.connection() == null ? null : http.connection().remoteAddress();
-        return peer == null || peer.hostAddress() == null ? "-" : peer.hostAddress();
     }
 
     /** The client asked for: read raw, because {@code @QueryParam} cannot tell {@code ?client=} from absent. */

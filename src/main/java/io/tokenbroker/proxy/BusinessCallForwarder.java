@@ -85,7 +85,9 @@ class BusinessCallForwarder {
         private final MultiMap callerHeaders;
         private final long startedNanos = System.nanoTime();
         private HttpClientRequest pending;
+        private Attempt current;
         private ScheduledFuture<?> timer;
+        private boolean answered;
         private boolean finished;
 
         Exchange(BusinessCall call) {
@@ -113,6 +115,8 @@ class BusinessCallForwarder {
                 return;
             }
             Attempt attempt = new Attempt(token, ids.next(), retry);
+            current = attempt;
+            answered = false;
             if (retry) {
                 audit.retried(call.caller(), client, method.name(), call.path().rawPath(), token, attempt.requestId(),
                         call.callerRequestId());
@@ -134,15 +138,17 @@ class BusinessCallForwarder {
                     sent.set(ForwardedHeaders.ACCESS_TOKEN, token.token())
                             .set(ForwardedHeaders.REQUEST_ID, attempt.requestId());
                     Future<HttpClientResponse> answer = call.body() == null ? pending.send() : pending.send(call.body());
-                    answer.onComplete(answered -> {
+                    answer.onComplete(result -> {
                         if (finished) {
                             return;
                         }
+                        // The time-out may already be queued on this context: it must find the call answered.
+                        answered = true;
                         timer.cancel(false);
-                        if (answered.failed()) {
-                            lost(answered.cause());
+                        if (result.failed()) {
+                            lost(result.cause());
                         } else {
-                            received(attempt, answered.result());
+                            received(attempt, result.result());
                         }
                     });
                 }
@@ -176,7 +182,7 @@ class BusinessCallForwarder {
             });
             answer.exceptionHandler(this::broken);
             answer.endHandler(end -> {
-                if (streaming[0]) {
+                if (streaming[0] || finished) {
                     return;
                 }
                 boolean refused = TokenRefusal.byStatus(answer.statusCode()) || refusals.get(client).byEnvelope(body);
@@ -199,8 +205,10 @@ class BusinessCallForwarder {
             answer.handler(chunk -> write(answer, chunk));
             answer.exceptionHandler(this::broken);
             answer.endHandler(end -> {
-                finish(answer.statusCode());
-                out.end();
+                if (!finished) {
+                    finish(answer.statusCode());
+                    out.end();
+                }
             });
             if (start != null) {
                 write(answer, start);
@@ -265,7 +273,7 @@ class BusinessCallForwarder {
         }
 
         private void timedOut() {
-            if (finished) {
+            if (finished || answered) {
                 return;
             }
             HttpClientRequest unanswered = pending;
@@ -293,11 +301,24 @@ class BusinessCallForwarder {
                     + "again, as the platform may have performed it"), "unreachable");
         }
 
+        /**
+         * The platform's answer broke off. Before anything was passed on, the caller gets a 502 on a
+         * connection that stays open: a reset would invite HTTP clients to send the call again on their
+         * own, which the platform may have performed.
+         */
         private void broken(Throwable cause) {
             LOG.warnf("Client %s: the business API's answer broke off (%s)", client, cause.getClass().getSimpleName());
-            if (!finished) {
+            if (finished) {
+                return;
+            }
+            if (out.headWritten()) {
                 finish("broken", 0);
                 out.reset();
+            } else {
+                out.headers().clear();
+                out.setChunked(false);
+                fail(new Problem(502, "platform-unreachable", "The platform could not be reached", "the business API "
+                        + "of client '" + client + "' broke off its answer; the call was not sent again"), "broken");
             }
         }
 
@@ -348,9 +369,8 @@ class BusinessCallForwarder {
             call.release().run();
             long nanos = System.nanoTime() - startedNanos;
             metrics.businessCall(client, call.caller().name(), outcome, nanos);
-            String requestId = out.headers().get(ForwardedHeaders.REQUEST_ID);
             audit.businessCall(call.caller(), client, method.name(), call.path().rawPath(),
-                    status == 0 ? outcome : Integer.toString(status), requestId == null ? "-" : requestId,
+                    status == 0 ? outcome : Integer.toString(status), current == null ? "-" : current.requestId(),
                     call.callerRequestId(), call.remote());
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("Business call caller=%s client=%s %s %s: %s in %d ms", call.caller().name(), client,

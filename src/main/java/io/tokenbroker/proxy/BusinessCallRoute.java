@@ -1,5 +1,6 @@
 package io.tokenbroker.proxy;
 
+import io.tokenbroker.api.Peers;
 import io.tokenbroker.api.Problem;
 import io.tokenbroker.api.ProblemResponder;
 import io.tokenbroker.api.RequestBodies;
@@ -12,13 +13,16 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -45,6 +49,7 @@ class BusinessCallRoute {
     private final ProblemResponder problems;
     private final AuditTrail audit;
     private final long maxBodyBytes;
+    private final Map<String, Long> callTimeouts = new HashMap<>();
 
     BusinessCallRoute(BrokerConfig config, CallerRegistry callers, ClientAccess access, CallsInFlight inFlight,
             BusinessCallForwarder forwarder, ProblemResponder problems, AuditTrail audit) {
@@ -55,6 +60,7 @@ class BusinessCallRoute {
         this.problems = problems;
         this.audit = audit;
         this.maxBodyBytes = config.proxy().maxBodySize().asLongValue();
+        config.clients().forEach((name, client) -> callTimeouts.put(name, client.callTimeout().toMillis()));
     }
 
     void install(@Observes Router router) {
@@ -98,6 +104,9 @@ class BusinessCallRoute {
     }
 
     private void authorised(RoutingContext context, Caller caller, PlatformPath path) {
+        if (context.response().closed()) {
+            return; // the caller left while it was being authenticated: nothing to take a place for
+        }
         try {
             access.requireCallable(caller, path.client(), path.segments());
         } catch (RuntimeException denied) {
@@ -116,26 +125,44 @@ class BusinessCallRoute {
                             + "(broker.clients." + client + ".max-calls-in-flight)", Duration.ofSeconds(1)));
             return;
         }
-        readBody(context, caller, client, body -> forwarder.forward(new BusinessCall(context, caller, path, body,
-                remote(context.request()), () -> inFlight.leave(client))));
+        Runnable release = once(() -> inFlight.leave(client));
+        readBody(context, caller, client, release, body -> forwarder.forward(new BusinessCall(context, caller, path,
+                body, Peers.remote(context.request()), release)));
     }
 
-    /** Reads the body, at most {@code broker.proxy.max-body-size}; null when the request has none. */
-    private void readBody(RoutingContext context, Caller caller, String client, Consumer<Buffer> then) {
+    /**
+     * Reads the body, at most {@code broker.proxy.max-body-size} and within the client's
+     * {@code call-timeout}, then hands it on (null when the request has none). A body refused, too slow
+     * or never finished gives the call's place back at once: a caller trickling bytes cannot hold the
+     * client's places.
+     */
+    private void readBody(RoutingContext context, Caller caller, String client, Runnable release,
+            Consumer<Buffer> then) {
         HttpServerRequest request = context.request();
-        if (!RequestBodies.hasBody(request.headers())) {
+        // HTTP/2 needs neither Content-Length nor Transfer-Encoding for a body: only the stream's end says.
+        if (request.version() != HttpVersion.HTTP_2 && !RequestBodies.hasBody(request.headers())) {
             then.accept(null);
             return;
         }
         Buffer body = Buffer.buffer();
         boolean[] refused = {false};
+        long deadline = context.vertx().setTimer(callTimeouts.get(client), late -> {
+            if (!refused[0]) {
+                refused[0] = true;
+                release.run();
+                closeAfterAnswer(context);
+                refuse(context, caller, client, new Problem(408, "body-too-slow", "Request body too slow",
+                        "the body did not arrive within broker.clients." + client + ".call-timeout"));
+            }
+        });
         request.handler(chunk -> {
             if (refused[0]) {
                 return;
             }
             if (body.length() + chunk.length() > maxBodyBytes) {
                 refused[0] = true;
-                inFlight.leave(client);
+                context.vertx().cancelTimer(deadline);
+                release.run();
                 tooLarge(context, caller, client);
             } else {
                 body.appendBuffer(chunk);
@@ -144,13 +171,21 @@ class BusinessCallRoute {
         request.exceptionHandler(failure -> {
             if (!refused[0]) {
                 refused[0] = true;
-                inFlight.leave(client);
+                context.vertx().cancelTimer(deadline);
+                release.run();
                 LOG.debugf("Business call of client %s: the request body could not be read", client);
             }
         });
+        // A caller that goes away half-way through its body may close without an exception on the request.
+        context.response().closeHandler(closed -> {
+            refused[0] = true;
+            context.vertx().cancelTimer(deadline);
+            release.run();
+        });
         request.endHandler(end -> {
             if (!refused[0]) {
-                then.accept(body);
+                context.vertx().cancelTimer(deadline);
+                then.accept(body.length() == 0 && !RequestBodies.hasBody(request.headers()) ? null : body);
             }
         });
         if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
@@ -159,36 +194,49 @@ class BusinessCallRoute {
         request.resume();
     }
 
-    /** 413, and the connection closed rather than the rest of the body read. */
+    /** 413, and the rest of the body never read. */
     private void tooLarge(RoutingContext context, Caller caller, String client) {
-        context.response().putHeader(HttpHeaders.CONNECTION, "close")
-                .endHandler(end -> context.request().connection().close());
+        closeAfterAnswer(context);
         refuse(context, caller, client, new Problem(413, "body-too-large", "Request body too large",
                 "a business call's body may hold at most " + maxBodyBytes + " bytes (broker.proxy.max-body-size)"));
     }
 
+    /**
+     * Answers {@code problem}. A body the caller declared is not read on its behalf: over HTTP/1 the
+     * connection closes after the answer (draining would let anyone stream without end into a refusal);
+     * over HTTP/2 ending the answer ends the stream alone, never the caller's other streams.
+     */
     private void refuse(RoutingContext context, Caller caller, String client, Problem problem) {
         LOG.debugf("Business call refused: HTTP %d %s", problem.status(), problem.type());
-        audit.denied(caller, client, problem.status(), remote(context.request()));
-        if (!context.response().ended()) {
+        audit.denied(caller, client, problem.status(), Peers.remote(context.request()));
+        HttpServerRequest request = context.request();
+        if (RequestBodies.hasBody(request.headers()) && !request.isEnded()) {
+            closeAfterAnswer(context);
+        }
+        if (!context.response().ended() && !context.response().closed()) {
             problems.send(context.response(), problem);
         }
-        // A small body the caller already sent is read and dropped, so the connection can serve the next request.
-        context.request().resume();
+        request.resume();
+    }
+
+    private static void closeAfterAnswer(RoutingContext context) {
+        if (context.request().version() != HttpVersion.HTTP_2 && !context.response().headWritten()) {
+            context.response().putHeader(HttpHeaders.CONNECTION, "close")
+                    .endHandler(end -> context.request().connection().close());
+        }
+    }
+
+    /** {@code action}, run at most once however many paths reach it. */
+    private static Runnable once(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
     }
 
     private static Problem problemOf(Throwable failure) {
-        Problem problem = Problem.of(failure);
-        if (problem == null) {
-            LOG.error("Unexpected failure of a business call", failure);
-            return new Problem(500, "internal-error", "Internal error", "the broker failed unexpectedly");
-        }
-        return problem;
-    }
-
-    /** The TCP peer, as the audit trail records it (forwarded headers are the caller's to invent). */
-    static String remote(HttpServerRequest request) {
-        SocketAddress peer = request.connection() == null ? null : request.connection().remoteAddress();
-        return peer == null || peer.hostAddress() == null ? "-" : peer.hostAddress();
+        return Problem.orInternalError(failure, LOG);
     }
 }

@@ -25,7 +25,9 @@ final class ForwardedHeaders {
     private static final Set<String> HOP_BY_HOP = ignoringCase("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade", "http2-settings", "proxy-authenticate");
     private static final Set<String> NEVER_TO_PLATFORM = ignoringCase("authorization", "proxy-authorization",
-            "cookie", "access-token", "request-id", "forwarded", "via", "host", "content-length", "expect");
+            "cookie", "access-token", "request-id", "forwarded", "via", "host", "content-length", "expect",
+            // Some servers route by these instead of the request line: they would bypass the path grants.
+            "x-original-url", "x-rewrite-url");
     private static final Set<String> NEVER_TO_CALLER = ignoringCase("set-cookie", "set-cookie2", "access-token",
             "request-id");
     private static final String X_FORWARDED = "x-forwarded-";

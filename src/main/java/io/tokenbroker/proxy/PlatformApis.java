@@ -73,8 +73,17 @@ class PlatformApis {
     }
 
     /**
-     * A connection that carries nothing for {@code idle} is closed: in the pool, and under an answer
-     * that stops half-way (the time-out of a call covers only the wait for the answer's headers).
+     * Servers close idle keep-alive connections after a few seconds (Node.js after 5 s): a call sent on
+     * one the server just closed fails with nothing answered, and is never sent again. Pooled
+     * connections are therefore dropped after this much idleness, before common servers drop them.
+     */
+    private static final int KEEP_ALIVE_SECONDS = 4;
+    /** An answer that stops half-way is cut after this much silence, at least (more when the call-timeout is longer). */
+    private static final Duration LEAST_ANSWER_SILENCE = Duration.ofSeconds(60);
+
+    /**
+     * The options of one client's connections. The time-out of a call covers only the wait for the
+     * answer's headers; an answer that then stops half-way is cut after {@code idle} of silence.
      */
     private static Target target(URI base, int connections, Duration idle) {
         boolean ssl = "https".equalsIgnoreCase(base.getScheme());
@@ -83,7 +92,9 @@ class PlatformApis {
         String basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setSsl(ssl).setVerifyHost(true)
                 .setDefaultHost(base.getHost()).setDefaultPort(port)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idle.toMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(idle.toMillis(), LEAST_ANSWER_SILENCE.toMillis())))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 // The platform's answers pass through as they are: never ask for or inflate compression.
                 .setDecompressionSupported(false).setTryUseCompression(false);
         return new Target(options, new PoolOptions().setHttp1MaxSize(connections), base.getHost(), port, ssl, basePath);

@@ -55,16 +55,31 @@ record PlatformPath(String client, String rawPath, List<String> segments) {
         if (raw.isEmpty()) {
             throw new InvalidPlatformPathException("a path must not have empty segments (//)");
         }
+        for (int i = 0; i < raw.length(); i++) {
+            if (!isPathCharacter(raw.charAt(i))) {
+                throw new InvalidPlatformPathException("a path may hold only RFC 3986 path characters; "
+                        + "encode anything else as %XX");
+            }
+        }
         String decoded = decode(raw);
         if (decoded.indexOf('/') >= 0 || decoded.indexOf('\\') >= 0) {
             throw new InvalidPlatformPathException("a path must not contain an encoded / or \\");
         }
+        if (decoded.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            throw new InvalidPlatformPathException("a path must not contain control characters, encoded or not");
+        }
         int parameters = decoded.indexOf(';');
         String name = parameters < 0 ? decoded : decoded.substring(0, parameters);
-        if (name.equals(".") || name.equals("..")) {
-            throw new InvalidPlatformPathException("a path must not have . or .. segments");
+        if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+            // A server that strips ;parameters would read an empty name as //, and . or .. as such.
+            throw new InvalidPlatformPathException("a path must not have . or .. segments, or ones of ;parameters only");
         }
         return decoded;
+    }
+
+    /** RFC 3986 pchar, raw: unreserved, sub-delims, ':', '@' and '%' (of an escape). */
+    private static boolean isPathCharacter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=:@%".indexOf(c) >= 0;
     }
 
     private static String decode(String raw) {

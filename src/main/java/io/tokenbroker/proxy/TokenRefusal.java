@@ -42,7 +42,11 @@ final class TokenRefusal {
     /** Whether an answer with these headers may be an envelope worth reading: JSON, not declared larger than the limit. */
     static boolean inspectable(MultiMap headers) {
         String type = headers.get(HttpHeaders.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(Locale.ROOT).contains("json")) {
+        if (type == null || headers.contains(HttpHeaders.CONTENT_ENCODING)) {
+            return false; // an encoded body is passed on as it is, never decoded here
+        }
+        String media = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!media.equals("application/json") && !media.endsWith("+json")) {
             return false;
         }
         String length = headers.get(HttpHeaders.CONTENT_LENGTH);
@@ -72,6 +76,9 @@ final class TokenRefusal {
                 JsonToken value = parser.nextToken();
                 if (field.equals("ok")) {
                     ok = value == JsonToken.VALUE_TRUE;
+                    if (value.isStructStart()) {
+                        parser.skipChildren();
+                    }
                 } else if (field.equals("code") && (value.isNumeric() || value == JsonToken.VALUE_STRING)) {
                     code = parser.getText().strip();
                 } else {
@@ -81,7 +88,8 @@ final class TokenRefusal {
         } catch (IOException | RuntimeException unreadable) {
             return false;
         }
-        return !Boolean.TRUE.equals(ok) && isRejectedCode(code);
+        // Without "ok" it is not the platform's envelope (as platform.PlatformAnswers reads it), whatever its code.
+        return Boolean.FALSE.equals(ok) && isRejectedCode(code);
     }
 
     /** Whether the digits of a rejected code occur anywhere in {@code body}: a refusal's always do. */

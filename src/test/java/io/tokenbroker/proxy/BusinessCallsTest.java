@@ -28,6 +28,7 @@ import io.tokenbroker.testing.PlatformStandIn.Refusal;
 import io.tokenbroker.testing.PlatformStandIn.Verdict;
 import io.tokenbroker.testing.TestAccounts;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -362,6 +363,24 @@ class BusinessCallsTest {
         assertThat(platform.businessCalls(path)).isEmpty();
         assertThat(held).allSatisfy(call -> assertThat(call.join().statusCode()).isEqualTo(200));
         assertThat(data(get("/platform/" + client + path, PAT_KEY)).path("path").asText()).isEqualTo(path);
+    }
+
+    @Test
+    void callersThatGoAwayHalfWayThroughTheirBodyGiveTheirPlaceInFlightBack() throws Exception {
+        String client = TestAccounts.PROXY_BUSY;
+        String path = "/openapi/echo/abandoned-" + nonce();
+        for (int i = 0; i < TestAccounts.PROXY_BUSY_LIMIT * 3; i++) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port())) {
+                socket.getOutputStream().write(("POST /platform/" + client + path + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Authorization: Bearer " + PAT_KEY + "\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: 100000\r\n\r\n" + "x".repeat(1000)).getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                get("/platform/" + client + path, PAT_KEY).statusCode()).isEqualTo(200));
+        assertThat(platform.businessCalls(path)).as("no half-sent body reached the platform").hasSize(1);
     }
 
     @Test

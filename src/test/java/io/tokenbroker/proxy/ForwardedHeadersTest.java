@@ -15,6 +15,7 @@ class ForwardedHeadersTest {
                 .add("X-Forwarded-For", "1.2.3.4").add("X-Forwarded-Host", "evil").add("Connection", "keep-alive, X-Secret")
                 .add("X-Secret", "listed in Connection").add("Keep-Alive", "timeout=5").add("TE", "trailers")
                 .add("Transfer-Encoding", "chunked").add("Upgrade", "h2c").add("Host", "broker").add("Content-Length", "3")
+                .add("X-Original-URL", "/openapi/admin").add("X-Rewrite-URL", "/openapi/admin")
                 .add("Content-Type", "application/json").add("X-Custom", "a").add("X-Custom", "b").add("Accept", "*/*");
 
         MultiMap forwarded = MultiMap.caseInsensitiveMultiMap();

@@ -43,6 +43,12 @@ class PlatformPathTest {
         "/platform//openapi/x",
         "/platform/default/openapi/%zz",
         "/platform/default/openapi/%c3%28",
+        "/platform/default/openapi/orders/;x/items",
+        "/platform/default/openapi/..%00/x",
+        "/platform/default/openapi/a%0d%0aHost:%20evil",
+        "/platform/default/openapi/a b",
+        "/platform/default/openapi/caf\u00e9",
+        "/platform/default/openapi/a\"b",
     })
     void pathsThatCouldBeReadAsAnotherAreRefused(String raw) {
         assertThatThrownBy(() -> PlatformPath.parse(raw)).isInstanceOf(InvalidPlatformPathException.class);

@@ -20,7 +20,7 @@ class TokenRefusalTest {
         assertThat(refuses("{\"code\":401,\"message\":\"token invalid\",\"ok\":false}")).isTrue();
         assertThat(refuses("{\"ok\":false,\"data\":{\"nested\":[1,2]},\"code\":40001}")).isTrue();
         assertThat(refuses("{\"code\":\"40001\",\"ok\":false}")).isTrue();
-        assertThat(refuses("{\"code\":401}")).as("ok absent is not true").isTrue();
+        assertThat(refuses("{\"code\":401,\"ok\":null}")).as("ok null is not true").isTrue();
     }
 
     @Test
@@ -28,6 +28,7 @@ class TokenRefusalTest {
         assertThat(refuses("{\"code\":401,\"ok\":true}")).isFalse();
         assertThat(refuses("{\"code\":500,\"ok\":false}")).isFalse();
         assertThat(refuses("{\"ok\":false}")).isFalse();
+        assertThat(refuses("{\"code\":401}")).as("without ok it is no envelope").isFalse();
         assertThat(refuses("{\"data\":{\"code\":401,\"ok\":false},\"code\":200,\"ok\":true}")).isFalse();
         assertThat(refuses("[{\"code\":401}]")).isFalse();
         assertThat(refuses("not json")).isFalse();
@@ -41,6 +42,10 @@ class TokenRefusalTest {
         assertThat(TokenRefusal.inspectable(headers("application/json", "65537"))).isFalse();
         assertThat(TokenRefusal.inspectable(headers("application/octet-stream", "10"))).isFalse();
         assertThat(TokenRefusal.inspectable(headers(null, "10"))).isFalse();
+        assertThat(TokenRefusal.inspectable(headers("application/problem+json", "10"))).isTrue();
+        assertThat(TokenRefusal.inspectable(headers("application/x-ndjson", null))).isFalse();
+        MultiMap gzipped = headers("application/json", "10").add("Content-Encoding", "gzip");
+        assertThat(TokenRefusal.inspectable(gzipped)).isFalse();
     }
 
     @Test
