@@ -47,6 +47,26 @@ final class BrokerCalls {
         return call(HTTP, method, target, key, body, headers);
     }
 
+    /**
+     * {@code POST target} over HTTP/2 (after a GET that upgrades the connection) with a body of unknown
+     * length: sent as DATA frames, with neither {@code Content-Length} nor {@code Transfer-Encoding}.
+     */
+    static HttpResponse<byte[]> postStreamedOverHttp2(String target, String key, byte[] body) {
+        call(HTTP, "GET", target, key, null);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + target))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@code GET target} over HTTP/1.1 only. */
     static HttpResponse<byte[]> getOverHttp11(String target, String key) {
         return call(HTTP_1_1, "GET", target, key, null);

@@ -209,6 +209,23 @@ class BusinessCallsTest {
     }
 
     @Test
+    void anHttp2BodyWithoutAnyLengthArrivesWhole() {
+        String path = "/openapi/echo/h2-body-" + nonce();
+        byte[] body = new byte[150 * 1024];
+        new java.util.Random(7).nextBytes(body);
+
+        HttpResponse<byte[]> response = BrokerCalls.postStreamedOverHttp2(PROXY + path, PAT_KEY, body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(platform.businessCalls(path)).filteredOn(call -> call.method().equals("POST")).singleElement()
+                .satisfies(call -> {
+                    assertThat(call.bodyLength()).isEqualTo(body.length);
+                    assertThat(call.bodySha256()).isEqualTo(PlatformStandIn.sha256Hex(body));
+                });
+    }
+
+    @Test
     void aFiveMebibyteDownloadArrivesWhole() {
         int size = 5 * 1024 * 1024;
 
