@@ -65,8 +65,10 @@ record PlatformPath(String client, String rawPath, List<String> segments) {
         if (decoded.indexOf('/') >= 0 || decoded.indexOf('\\') >= 0) {
             throw new InvalidPlatformPathException("a path must not contain an encoded / or \\");
         }
-        if (decoded.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
-            throw new InvalidPlatformPathException("a path must not contain control characters, encoded or not");
+        for (int i = 0; i < decoded.length(); i++) {
+            if (decoded.charAt(i) < 0x20 || decoded.charAt(i) == 0x7F) {
+                throw new InvalidPlatformPathException("a path must not contain control characters, encoded or not");
+            }
         }
         int parameters = decoded.indexOf(';');
         String name = parameters < 0 ? decoded : decoded.substring(0, parameters);

@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -24,6 +23,8 @@ final class TokenRefusal {
     static final int MOST_INSPECTED = 64 * 1024;
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final String APPLICATION_JSON = "application/json";
+    private static final String PLUS_JSON = "+json";
 
     private final Set<Integer> rejectedCodes;
     private final byte[][] codeDigits;
@@ -42,12 +43,8 @@ final class TokenRefusal {
     /** Whether an answer with these headers may be an envelope worth reading: JSON, not declared larger than the limit. */
     static boolean inspectable(MultiMap headers) {
         String type = headers.get(HttpHeaders.CONTENT_TYPE);
-        if (type == null || headers.contains(HttpHeaders.CONTENT_ENCODING)) {
+        if (type == null || !isJson(type) || headers.contains(HttpHeaders.CONTENT_ENCODING)) {
             return false; // an encoded body is passed on as it is, never decoded here
-        }
-        String media = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!media.equals("application/json") && !media.endsWith("+json")) {
-            return false;
         }
         String length = headers.get(HttpHeaders.CONTENT_LENGTH);
         try {
@@ -90,6 +87,18 @@ final class TokenRefusal {
         }
         // Without "ok" it is not the platform's envelope (as platform.PlatformAnswers reads it), whatever its code.
         return Boolean.FALSE.equals(ok) && isRejectedCode(code);
+    }
+
+    /** Whether a {@code Content-Type} is {@code application/json} or {@code …+json}, parameters aside; allocates nothing. */
+    static boolean isJson(String contentType) {
+        int end = contentType.indexOf(';');
+        end = end < 0 ? contentType.length() : end;
+        while (end > 0 && contentType.charAt(end - 1) == ' ') {
+            end--;
+        }
+        return end == APPLICATION_JSON.length() && contentType.regionMatches(true, 0, APPLICATION_JSON, 0, end)
+                || end >= PLUS_JSON.length() && contentType.regionMatches(true, end - PLUS_JSON.length(), PLUS_JSON, 0,
+                        PLUS_JSON.length());
     }
 
     /** Whether the digits of a rejected code occur anywhere in {@code body}: a refusal's always do. */

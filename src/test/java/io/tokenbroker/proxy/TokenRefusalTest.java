@@ -44,6 +44,9 @@ class TokenRefusalTest {
         assertThat(TokenRefusal.inspectable(headers(null, "10"))).isFalse();
         assertThat(TokenRefusal.inspectable(headers("application/problem+json", "10"))).isTrue();
         assertThat(TokenRefusal.inspectable(headers("application/x-ndjson", null))).isFalse();
+        assertThat(TokenRefusal.inspectable(headers("Application/JSON ; charset=utf-8", null))).isTrue();
+        assertThat(TokenRefusal.inspectable(headers("application/jsonp", null))).isFalse();
+        assertThat(TokenRefusal.inspectable(headers("text/json-ish", null))).isFalse();
         MultiMap gzipped = headers("application/json", "10").add("Content-Encoding", "gzip");
         assertThat(TokenRefusal.inspectable(gzipped)).isFalse();
     }
