@@ -23,16 +23,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Every manifest under {@code k8s/} against the Kubernetes API models, strictly: an unknown or
- * misspelt field fails the build, as {@code kubectl apply --validate=strict} would.
+ * Every manifest under {@code k8s/}, and everything each kustomization renders, against the Kubernetes
+ * API models, strictly: an unknown or misspelt field fails the build, as
+ * {@code kubectl apply --validate=strict} would.
  */
 class KubernetesManifestsTest {
 
     private static final Path K8S = Path.of("k8s");
+    private static final Path BASE = K8S.resolve("base");
+    private static final Path OVERLAYS = K8S.resolve("overlays");
     private static final Map<String, Class<?>> MODELS = Map.of(
             "Deployment", V1Deployment.class,
             "Service", V1Service.class,
@@ -91,11 +95,86 @@ class KubernetesManifestsTest {
 
     @Test
     void theKustomizationListsExistingFilesAndNoSecretWithPlaceholders() throws IOException {
-        Map<String, Object> kustomization = new Yaml().load(Files.readString(K8S.resolve("kustomization.yaml")));
+        Map<String, Object> kustomization = new Yaml().load(Files.readString(BASE.resolve("kustomization.yaml")));
         @SuppressWarnings("unchecked")
         List<String> resources = (List<String>) kustomization.get("resources");
         assertThat(resources).doesNotContain("secret.example.yaml")
-                .allSatisfy(resource -> assertThat(K8S.resolve(resource)).exists());
+                .allSatisfy(resource -> assertThat(BASE.resolve(resource)).exists());
+        assertThat(kustomization).as("the namespace is the overlay's to set").doesNotContainKey("namespace");
+    }
+
+    @Test
+    void everyKustomizationRendersToValidObjectsInTheOverlaysNamespace() throws Exception {
+        Assumptions.assumeTrue(kubectlInstalled(), "kubectl is not installed");
+        List<Path> overlays;
+        try (Stream<Path> dirs = Files.list(OVERLAYS)) {
+            overlays = dirs.filter(dir -> Files.exists(dir.resolve("kustomization.yaml"))).sorted().toList();
+        }
+        assertThat(overlays).extracting(dir -> dir.getFileName().toString()).contains("dev-redis", "production");
+        for (JsonObject object : rendered(BASE)) {
+            validate(object);
+        }
+        for (Path overlay : overlays) {
+            Map<String, Object> kustomization = new Yaml().load(Files.readString(overlay.resolve("kustomization.yaml")));
+            String namespace = (String) kustomization.get("namespace");
+            assertThat(namespace).as("%s sets a namespace", overlay).isNotBlank();
+            List<JsonObject> objects = rendered(overlay);
+            assertThat(objects).extracting(o -> o.get("kind").getAsString()).contains("Deployment", "ClusterRoleBinding");
+            for (JsonObject object : objects) {
+                validate(object);
+                JsonObject metadata = object.getAsJsonObject("metadata");
+                if (object.get("kind").getAsString().equals("ClusterRoleBinding")) {
+                    object.getAsJsonArray("subjects").forEach(subject -> assertThat(
+                            subject.getAsJsonObject().get("namespace").getAsString()).as("%s: subject", overlay)
+                            .isEqualTo(namespace));
+                } else {
+                    assertThat(metadata.get("namespace").getAsString()).as("%s: %s", overlay, metadata.get("name"))
+                            .isEqualTo(namespace);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theProductionOverlaySealsRecordsAndReachesRedisOverTlsWithAPassword() throws Exception {
+        Assumptions.assumeTrue(kubectlInstalled(), "kubectl is not installed");
+        JsonObject deployment = rendered(OVERLAYS.resolve("production")).stream()
+                .filter(o -> o.get("kind").getAsString().equals("Deployment")).findFirst().orElseThrow();
+        V1Container container = V1Deployment.fromJson(deployment.toString()).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(container.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("QUARKUS_REDIS_HOSTS");
+            assertThat(env.getValue()).startsWith("rediss://");
+        });
+        assertThat(container.getEnv()).filteredOn(env -> env.getValueFrom() != null)
+                .extracting(env -> env.getName())
+                .contains("QUARKUS_REDIS_PASSWORD", "BROKER_STORE_ENCRYPTION_KEY");
+    }
+
+    private static boolean kubectlInstalled() {
+        try {
+            return new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** {@code kubectl kustomize dir}, parsed. */
+    private static List<JsonObject> rendered(Path dir) throws IOException, InterruptedException {
+        Process kustomize = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
+        String output = new String(kustomize.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String errors = new String(kustomize.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(kustomize.waitFor()).as("kubectl kustomize %s: %s", dir, errors).isZero();
+        List<JsonObject> objects = new ArrayList<>();
+        for (Object document : new Yaml().loadAll(output)) {
+            if (document != null) {
+                objects.add(GSON.toJsonTree(document).getAsJsonObject());
+            }
+        }
+        return objects;
     }
 
     private static void validate(JsonObject object) {
@@ -113,7 +192,7 @@ class KubernetesManifestsTest {
     }
 
     private static JsonObject object(String file) throws IOException {
-        Object document = new Yaml().load(Files.readString(K8S.resolve(file)));
+        Object document = new Yaml().load(Files.readString(BASE.resolve(file)));
         return GSON.toJsonTree(document).getAsJsonObject();
     }
 
@@ -123,6 +202,8 @@ class KubernetesManifestsTest {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml"))
                     .filter(f -> !f.getFileName().toString().equals("kustomization.yaml"))
                     .filter(f -> !f.startsWith(K8S.resolve("monitoring")))
+                    // Overlays hold patches (partial objects): they are checked as rendered, above.
+                    .filter(f -> !f.startsWith(OVERLAYS) || f.getFileName().toString().equals("redis.yaml"))
                     .toList()) {
                 for (Object document : new Yaml().loadAll(Files.readString(file))) {
                     if (document != null) {
