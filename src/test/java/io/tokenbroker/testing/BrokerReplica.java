@@ -42,7 +42,9 @@ public final class BrokerReplica implements AutoCloseable {
         int port = RedisServerProcess.freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Xmx256m", "-Dbroker.allow-insecure-urls=true"));
+                "-Dquarkus.http.port=" + port, "-Xmx256m", "-Dbroker.allow-insecure-urls=true",
+                // Replicas stop at once unless a test asks for the production delay before shutdown.
+                "-Dquarkus.shutdown.delay=0s"));
         command.addAll(jvmOptions);
         properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(List.of("-jar", jar));
@@ -70,6 +72,16 @@ public final class BrokerReplica implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Asks the process to stop ({@code SIGTERM}), as Kubernetes does, without waiting for it. */
+    public void terminate() {
+        signal("-TERM");
+    }
+
+    /** Whether the process still runs. */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Freezes the process ({@code SIGSTOP}), as a long GC pause or a stalled node would. */
