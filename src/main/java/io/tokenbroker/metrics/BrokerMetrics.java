@@ -127,6 +127,12 @@ public class BrokerMetrics {
                 .tag("client", client).baseUnit("seconds")
                 .description("Seconds until the broker stops handing out the client's current token")
                 .register(registry);
+        // Alerts compare this with time(): unlike a countdown clamped at 0, it shows how long ago a token expired.
+        Gauge.builder("broker.token.expires.at.timestamp", expiresAt, expiry -> epochSeconds(expiry.get()))
+                .strongReference(true)
+                .tag("client", client).baseUnit("seconds")
+                .description("When the broker stops handing out the client's current token, in Unix seconds (NaN: no token)")
+                .register(registry);
         Gauge.builder("broker.token.age", acquiredAt, acquired -> age(acquired.get()))
                 .strongReference(true)
                 .tag("client", client).baseUnit("seconds")
@@ -147,6 +153,10 @@ public class BrokerMetrics {
 
     private double secondsUntilExpiry(Instant expiresAt) {
         return expiresAt == null ? 0 : Math.max(0, Duration.between(clock.instant(), expiresAt).toMillis() / 1000.0);
+    }
+
+    private static double epochSeconds(Instant time) {
+        return time == null ? Double.NaN : time.toEpochMilli() / 1000.0;
     }
 
     private double age(Instant acquiredAt) {

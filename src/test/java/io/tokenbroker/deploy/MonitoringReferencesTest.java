@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.TestAccounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +25,16 @@ class MonitoringReferencesTest {
 
     @Test
     void everyMetricTheDashboardAndAlertsUseIsExported() throws IOException {
+        // Business-call series appear with the first call of a caller.
+        given().header("Authorization", "Bearer " + TestAccounts.PAT_KEY)
+                .get("/platform/" + TestAccounts.PROXY + "/openapi/echo/monitoring").then().statusCode(200);
         String exported = given().get("/q/metrics").then().statusCode(200).extract().asString();
         Set<String> referenced = new TreeSet<>();
         referenced.addAll(metricsIn(Path.of("k8s/monitoring/grafana-dashboard.json")));
         referenced.addAll(metricsIn(Path.of("k8s/monitoring/prometheusrule.yaml")));
 
-        assertThat(referenced).contains("broker_token_expires_in_seconds", "broker_platform_calls_total",
-                "broker_circuit_breaker_open");
+        assertThat(referenced).contains("broker_token_expires_at_timestamp_seconds", "broker_platform_calls_total",
+                "broker_circuit_breaker_open", "broker_token_requests_total", "broker_business_calls_total");
         assertThat(referenced).allSatisfy(name ->
                 assertThat(exported).as("exported metrics").containsPattern("(?m)^" + name + "[{ ]"));
     }
