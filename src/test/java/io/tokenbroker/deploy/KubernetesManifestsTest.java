@@ -94,6 +94,29 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void theNetworkPolicyAdmitsNamedNamespacesOnlyAndOpensNoPortToEveryAddress() throws IOException {
+        V1NetworkPolicy policy = V1NetworkPolicy.fromJson(object("networkpolicy.yaml").toString());
+        policy.getSpec().getIngress().forEach(rule -> rule.getFrom().forEach(peer -> {
+            var namespaces = peer.getNamespaceSelector();
+            assertThat(namespaces).as("a namespace selector").isNotNull();
+            boolean byName = namespaces.getMatchLabels() != null
+                    && namespaces.getMatchLabels().containsKey("kubernetes.io/metadata.name")
+                    || namespaces.getMatchExpressions() != null && namespaces.getMatchExpressions().stream()
+                            .anyMatch(e -> e.getKey().equals("kubernetes.io/metadata.name"));
+            assertThat(byName).as("namespaces selected by kubernetes.io/metadata.name").isTrue();
+            assertThat(peer.getPodSelector()).as("pods selected too").isNotNull();
+        }));
+        policy.getSpec().getEgress().forEach(rule -> rule.getTo().forEach(peer -> {
+            if (peer.getIpBlock() != null) {
+                assertThat(peer.getIpBlock().getCidr()).as("no egress to every address").isNotEqualTo("0.0.0.0/0");
+            }
+            if (peer.getNamespaceSelector() != null) {
+                assertThat(peer.getNamespaceSelector().getMatchLabels()).containsKey("kubernetes.io/metadata.name");
+            }
+        }));
+    }
+
+    @Test
     void theKustomizationListsExistingFilesAndNoSecretWithPlaceholders() throws IOException {
         Map<String, Object> kustomization = new Yaml().load(Files.readString(BASE.resolve("kustomization.yaml")));
         @SuppressWarnings("unchecked")
