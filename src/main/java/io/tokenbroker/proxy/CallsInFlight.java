@@ -38,9 +38,4 @@ class CallsInFlight {
     void leave(String client) {
         inFlight.get(client).decrementAndGet();
     }
-
-    /** How many calls of {@code client} are in flight. */
-    int count(String client) {
-        return inFlight.get(client).get();
-    }
 }

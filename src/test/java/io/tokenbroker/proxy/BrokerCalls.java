@@ -57,14 +57,7 @@ final class BrokerCalls {
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return send(HTTP, request);
     }
 
     /** {@code GET target} over HTTP/1.1 only. */
@@ -84,8 +77,12 @@ final class BrokerCalls {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
+        return send(http, request.build());
+    }
+
+    private static HttpResponse<byte[]> send(HttpClient http, HttpRequest request) {
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
