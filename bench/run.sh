@@ -117,9 +117,11 @@ redis_commands() {
   redis-cli -p "$REDIS_PORT" info stats | awk -F: '/^total_commands_processed/ {print $2 + 0}'
 }
 
+declare -A MANAGEMENT_PORT # a replica's management port (/q/health, /q/metrics) by its HTTP port
 broker_command() { # PORT [extra JVM flags...]: sets BROKER_COMMAND, one replica's command line
   local port=$1; shift
-  BROKER_COMMAND=(java $HEAP -Dquarkus.http.port="$port"
+  MANAGEMENT_PORT[$port]=$(free_port)
+  BROKER_COMMAND=(java $HEAP -Dquarkus.http.port="$port" -Dquarkus.management.port="${MANAGEMENT_PORT[$port]}"
     -Dquarkus.redis.hosts="redis://127.0.0.1:$REDIS_PORT"
     -Dbroker.clients.default.base-url="http://127.0.0.1:$PLATFORM_PORT"
     -Dbroker.allow-insecure-urls=true  # the platform stand-in speaks plain HTTP on this machine
@@ -314,7 +316,7 @@ scale_mode() {
         local port; port=$(free_port); ports+=("$port")
         start_broker "$port" -Dbroker.token.lifetime=${lifetime}s -Xmx128m
       done
-      for port in "${ports[@]}"; do wait_for "http://127.0.0.1:$port/q/health/ready"; done
+      for port in "${ports[@]}"; do wait_for "http://127.0.0.1:${MANAGEMENT_PORT[$port]}/q/health/ready"; done
       local started; started=$(date +%s%N)
       : >"$WORK/scale"
       for port in "${ports[@]}"; do
@@ -355,7 +357,7 @@ idle_mode() {
   done
   port=$(free_port)
   start_broker "$port" -Dquarkus.config.locations="$props" -Dquarkus.log.category.\"token-broker.audit\".level=OFF
-  wait_for "http://127.0.0.1:$port/q/health/ready"
+  wait_for "http://127.0.0.1:${MANAGEMENT_PORT[$port]}/q/health/ready"
   echo "Fetching a token for each of $clients clients" >&2
   python3 - "$port" "$clients" "$KEY" <<'PY'
 import sys, urllib.request

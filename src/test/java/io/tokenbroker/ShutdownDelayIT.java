@@ -44,7 +44,7 @@ class ShutdownDelayIT {
 
     private int status(BrokerReplica replica, String path) {
         try {
-            return http.send(HttpRequest.newBuilder(replica.uri(path)).timeout(Duration.ofSeconds(2)).build(),
+            return http.send(HttpRequest.newBuilder(replica.managementUri(path)).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException closed) {
             return -1;

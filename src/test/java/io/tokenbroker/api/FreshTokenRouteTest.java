@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.tokenbroker.testing.AnsweredByQuarkusRest;
 import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.TestAccounts;
 import java.net.Socket;
 import java.net.URI;
@@ -149,7 +150,7 @@ class FreshTokenRouteTest {
     }
 
     private static double servedCount(String client) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = ManagementInterface.metrics();
         Matcher served = Pattern.compile("broker_token_requests_total\\{client=\"" + client
                 + "\",outcome=\"served\"[^}]*} (\\S+)").matcher(metrics);
         assertThat(served.find()).as("served counter of %s", client).isTrue();

@@ -9,6 +9,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectPlatform;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.PlatformStandIn;
 import io.tokenbroker.testing.TestAccounts;
 import org.junit.jupiter.api.Test;
@@ -119,7 +120,7 @@ class HostileInputTest {
     }
 
     private static void healthy() {
-        given().get("/q/health/live").then().statusCode(200);
+        ManagementInterface.given().get("/q/health/live").then().statusCode(200);
         given().header("Authorization", ALICE).get("/token?client=other").then().statusCode(200);
     }
 }

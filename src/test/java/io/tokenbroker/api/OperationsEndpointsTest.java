@@ -6,23 +6,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.TestAccounts;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code /q/openapi} and {@code /q/metrics} describe what the broker does. */
+/** {@code /q/openapi} and {@code /q/metrics} describe what the broker does, on the management port only. */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
 class OperationsEndpointsTest {
 
     @Test
     void theOpenApiDocumentDescribesBothCallsAndTheirErrors() {
-        Map<String, Object> responses = given().accept("application/json").get("/q/openapi?format=json")
+        Map<String, Object> responses = ManagementInterface.given().accept("application/json").get("/q/openapi?format=json")
                 .then().statusCode(200).extract().path("paths.'/token'.get.responses");
         assertThat(responses).containsKeys("200", "400", "401", "403", "404", "502", "503");
-        Map<String, Object> refresh = given().accept("application/json").get("/q/openapi?format=json")
+        Map<String, Object> refresh = ManagementInterface.given().accept("application/json").get("/q/openapi?format=json")
                 .then().statusCode(200).extract().path("paths.'/token/refresh'.post.responses");
         assertThat(refresh).containsKeys("200", "400", "401", "415", "429", "503");
+    }
+
+    @Test
+    void theOperationsEndpointsAnswerOnlyOnTheManagementPort() {
+        for (String path : List.of("/q/metrics", "/q/openapi", "/q/health", "/q/health/ready", "/q/health/live")) {
+            given().get(path).then().statusCode(404);
+            ManagementInterface.given().get(path).then().statusCode(200);
+        }
+        ManagementInterface.given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY).get("/token")
+                .then().statusCode(404);
     }
 
     @Test
@@ -31,7 +43,7 @@ class OperationsEndpointsTest {
                 .then().statusCode(200);
         given().header("Authorization", "Bearer nobody").get("/token").then().statusCode(401);
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = ManagementInterface.metrics();
 
         assertThat(metrics)
                 .containsPattern("broker_token_requests_total\\{client=\"other\",outcome=\"served\"[^}]*} [1-9]")

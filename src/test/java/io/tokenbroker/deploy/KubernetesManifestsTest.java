@@ -10,6 +10,7 @@ import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
+import io.kubernetes.client.openapi.models.V1NetworkPolicyPeer;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -37,6 +38,7 @@ class KubernetesManifestsTest {
     private static final Path K8S = Path.of("k8s");
     private static final Path BASE = K8S.resolve("base");
     private static final Path OVERLAYS = K8S.resolve("overlays");
+    private static final Path MONITORING = K8S.resolve("monitoring");
     private static final Map<String, Class<?>> MODELS = Map.of(
             "Deployment", V1Deployment.class,
             "Service", V1Service.class,
@@ -84,6 +86,11 @@ class KubernetesManifestsTest {
         assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+        assertThat(List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe()))
+                .as("probes on the management port").allSatisfy(probe ->
+                        assertThat(probe.getHttpGet().getPort().getStrValue()).isEqualTo("management"));
+        assertThat(container.getPorts()).extracting(port -> port.getName() + ":" + port.getContainerPort())
+                .containsExactlyInAnyOrder("http:8080", "management:9000");
         assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(container.getResources().getLimits()).containsKey("memory");
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -114,6 +121,29 @@ class KubernetesManifestsTest {
                 assertThat(peer.getNamespaceSelector().getMatchLabels()).containsKey("kubernetes.io/metadata.name");
             }
         }));
+    }
+
+    @Test
+    void callersReachOnlyTheTokenPortAndPrometheusOnlyTheManagementPort() throws IOException {
+        V1NetworkPolicy policy = V1NetworkPolicy.fromJson(object("networkpolicy.yaml").toString());
+        assertThat(policy.getSpec().getIngress()).allSatisfy(rule -> assertThat(rule.getPorts()).hasSize(1))
+                .extracting(rule -> peerName(rule.getFrom().get(0)) + "->" + rule.getPorts().get(0).getPort().getIntValue())
+                .containsExactlyInAnyOrder("token-broker/caller->8080", "prometheus->9000");
+        V1Service callers = V1Service.fromJson(object("service.yaml").toString());
+        assertThat(callers.getSpec().getPorts()).extracting(port -> port.getTargetPort().getStrValue())
+                .containsExactly("http");
+        Map<String, Object> monitor = new Yaml().load(Files.readString(MONITORING.resolve("servicemonitor.yaml")));
+        assertThat(monitor.toString()).contains("port=management", "path=/q/metrics",
+                "app.kubernetes.io/component=management");
+        V1Service management = V1Service.fromJson(object("service-management.yaml").toString());
+        assertThat(management.getMetadata().getLabels()).containsEntry("app.kubernetes.io/component", "management");
+        assertThat(management.getSpec().getPorts()).extracting(port -> port.getTargetPort().getStrValue())
+                .containsExactly("management");
+    }
+
+    private static String peerName(V1NetworkPolicyPeer peer) {
+        Map<String, String> labels = peer.getPodSelector().getMatchLabels();
+        return labels.containsKey("token-broker/caller") ? "token-broker/caller" : labels.get("app.kubernetes.io/name");
     }
 
     @Test

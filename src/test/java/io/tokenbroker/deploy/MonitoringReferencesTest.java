@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.TestAccounts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class MonitoringReferencesTest {
         // Business-call series appear with the first call of a caller.
         given().header("Authorization", "Bearer " + TestAccounts.PAT_KEY)
                 .get("/platform/" + TestAccounts.PROXY + "/openapi/echo/monitoring").then().statusCode(200);
-        String exported = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String exported = ManagementInterface.metrics();
         Set<String> referenced = new TreeSet<>();
         referenced.addAll(metricsIn(Path.of("k8s/monitoring/grafana-dashboard.json")));
         referenced.addAll(metricsIn(Path.of("k8s/monitoring/prometheusrule.yaml")));

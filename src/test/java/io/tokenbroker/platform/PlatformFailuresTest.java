@@ -11,8 +11,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectPlatform;
-import io.tokenbroker.testing.PlatformStandIn;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.PlatformStandIn.Failure;
+import io.tokenbroker.testing.PlatformStandIn;
 import io.tokenbroker.testing.TestAccounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -106,6 +107,6 @@ class PlatformFailuresTest {
     }
 
     private static String metrics() {
-        return given().get("/q/metrics").then().extract().asString();
+        return ManagementInterface.given().get("/q/metrics").then().extract().asString();
     }
 }

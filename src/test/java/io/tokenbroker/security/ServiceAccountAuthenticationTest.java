@@ -13,6 +13,7 @@ import io.tokenbroker.config.ServiceAccounts;
 import io.tokenbroker.testing.AnsweredByQuarkusRest;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectServiceAccountIssuer;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.ServiceAccountIssuer;
 import io.tokenbroker.testing.TestAccounts;
 import jakarta.inject.Inject;
@@ -199,7 +200,7 @@ class ServiceAccountAuthenticationTest {
     @Test
     void refusalsAreCountedInMetrics() {
         assertRefused(issuer.unsignedToken(NS, SA));
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = ManagementInterface.given().get("/q/metrics").asString();
         assertThat(metrics).containsPattern(
                 "broker_auth_failures_total\\{reason=\"invalid-service-account-token\"[^}]*} [1-9]");
     }

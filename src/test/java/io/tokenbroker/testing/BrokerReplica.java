@@ -24,11 +24,13 @@ public final class BrokerReplica implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final int managementPort;
 
-    private BrokerReplica(Process process, Path log, int port) {
+    private BrokerReplica(Process process, Path log, int port, int managementPort) {
         this.process = process;
         this.log = log;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     /** Starts a replica on a free port and waits until it is ready. */
@@ -40,9 +42,10 @@ public final class BrokerReplica implements AutoCloseable {
     public static BrokerReplica start(Map<String, String> properties, List<String> jvmOptions) {
         String jar = System.getProperty("broker.jar", "target/quarkus-app/quarkus-run.jar");
         int port = RedisServerProcess.freePort();
+        int managementPort = RedisServerProcess.freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Xmx256m", "-Dbroker.allow-insecure-urls=true",
+                "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + managementPort, "-Xmx256m", "-Dbroker.allow-insecure-urls=true",
                 // Replicas stop at once unless a test asks for the production delay before shutdown.
                 "-Dquarkus.shutdown.delay=0s"));
         command.addAll(jvmOptions);
@@ -52,7 +55,7 @@ public final class BrokerReplica implements AutoCloseable {
             Path log = Files.createTempFile("broker-replica-", ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
-            BrokerReplica replica = new BrokerReplica(process, log, port);
+            BrokerReplica replica = new BrokerReplica(process, log, port, managementPort);
             replica.awaitReady();
             return replica;
         } catch (IOException e) {
@@ -60,8 +63,14 @@ public final class BrokerReplica implements AutoCloseable {
         }
     }
 
+    /** {@code path} on the port callers use. */
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** {@code path} on the management interface ({@code /q/*}: health, metrics, OpenAPI, admin). */
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
     /** Ends the process at once, as a crash or {@code kill -9} would: no shutdown hook runs. */
@@ -142,7 +151,7 @@ public final class BrokerReplica implements AutoCloseable {
                 throw new IllegalStateException("the replica exited at start:\n" + output());
             }
             try {
-                HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(uri("/q/health/ready")).build(),
+                HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(managementUri("/q/health/ready")).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (ready.statusCode() == 200) {
                     return;

@@ -37,6 +37,8 @@ public class BrokerTestResources implements QuarkusTestResourceLifecycleManager 
         config.putAll(TestAccounts.workloadIdentityConfig(issuer));
         if (allowInsecureUrls) {
             config.put("broker.allow-insecure-urls", "true");
+            // The packaged application runs in production mode, where the management port is 9000.
+            config.put("quarkus.management.port", Integer.toString(RedisServerProcess.freePort()));
         }
         redis = startRedis(config);
         return config;

@@ -11,8 +11,9 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectPlatform;
-import io.tokenbroker.testing.PlatformStandIn;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.PlatformStandIn.Failure;
+import io.tokenbroker.testing.PlatformStandIn;
 import io.tokenbroker.testing.TestAccounts;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ class RefreshAheadTest {
         platform.failAlways(clientId, Failure.HTTP_500);
         try {
             await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50)).until(() ->
-                    given().get("/q/health/ready").then().statusCode(200).extract()
+                    ManagementInterface.given().get("/q/health/ready").then().statusCode(200).extract()
                             .<String>path("checks.find { it.name == 'tokens' }.data.'client.other'"),
                     state -> state.startsWith("degraded"));
             List<Response> seen = new ArrayList<>();
