@@ -281,6 +281,13 @@ public interface BrokerConfig {
          */
         @WithDefault("true")
         boolean tokenAccess();
+
+        /**
+         * Whether the caller is an operator: it may see every client's token state (never the token)
+         * and rotate tokens, on the management interface ({@code /q/broker/...}). Default: {@code false}.
+         */
+        @WithDefault("false")
+        boolean admin();
     }
 
     /** Limits of business calls through the broker. */

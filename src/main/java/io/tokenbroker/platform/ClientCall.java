@@ -43,6 +43,7 @@ final class ClientCall {
     private final TypedGuard<IssuedToken> guard;
     private final BrokerMetrics metrics;
     private volatile Rejection lastRejection;
+    private volatile CircuitBreakerState breaker = CircuitBreakerState.CLOSED;
 
     /** Rejected credentials: held until {@code until}, or until the secret changes. */
     private record Rejection(Instant until, String secret, CredentialsRejectedException cause) {
@@ -63,8 +64,17 @@ final class ClientCall {
         this.rejectionHold = policy.rejectionHold();
         this.breakerDelay = policy.breakerDelay();
         this.metrics = metrics;
-        this.guard = guard(name, policy, state -> metrics.breakerOpen(name, state == CircuitBreakerState.OPEN),
-                this::beforeRetry);
+        this.guard = guard(name, policy, this::breakerChanged, this::beforeRetry);
+    }
+
+    /** The state of this client's circuit breaker: closed, open or half-open. */
+    CircuitBreakerState breakerState() {
+        return breaker;
+    }
+
+    private void breakerChanged(CircuitBreakerState state) {
+        breaker = state;
+        metrics.breakerOpen(name, state == CircuitBreakerState.OPEN);
     }
 
     /**

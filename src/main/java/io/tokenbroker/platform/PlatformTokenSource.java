@@ -6,6 +6,7 @@ import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +32,25 @@ public class PlatformTokenSource implements TokenIssuer {
 
     @Override
     public IssuedToken issue(String client, BooleanSupplier mayIssue) {
+        return call(client).fetch(mayIssue);
+    }
+
+    /**
+     * The state of {@code client}'s circuit breaker for operators: {@code closed}, {@code open} or
+     * {@code half-open}.
+     *
+     * @throws IllegalArgumentException if no such client is configured
+     */
+    public String breakerState(String client) {
+        return call(client).breakerState().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private ClientCall call(String client) {
         ClientCall call = calls.get(client);
         if (call == null) {
             throw new IllegalArgumentException("no platform client is configured under that name");
         }
-        return call.fetch(mayIssue);
+        return call;
     }
 
     private static PlatformAuthApi api(BrokerConfig.Client client, BrokerConfig.Platform policy) {

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bodies up to {@code broker.proxy.max-body-size} each) stays bounded however many callers wait.
  */
 @Singleton
-class CallsInFlight {
+public class CallsInFlight {
 
     private final Map<String, AtomicInteger> inFlight = new HashMap<>();
     private final Map<String, Integer> limits = new HashMap<>();
@@ -32,6 +32,11 @@ class CallsInFlight {
             return false;
         }
         return true;
+    }
+
+    /** How many business calls of {@code client} (a configured client) this replica has in flight now. */
+    public int count(String client) {
+        return inFlight.get(client).get();
     }
 
     /** Gives back the place of a call that {@link #tryEnter} let in. */

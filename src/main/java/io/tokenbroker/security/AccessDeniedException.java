@@ -1,6 +1,6 @@
 package io.tokenbroker.security;
 
-/** An authenticated caller asked for something it was not granted: a client, its token, or a platform path. */
+/** An authenticated caller asked for something it was not granted: a client, its token, a platform path, or operators' views. */
 public final class AccessDeniedException extends RuntimeException {
 
     /** What was not granted; each is its own problem type. */
@@ -10,7 +10,9 @@ public final class AccessDeniedException extends RuntimeException {
         /** The caller has {@code token-access=false}: it may use the token only through business calls. */
         TOKEN_ACCESS("token-access-not-allowed"),
         /** The path matches none of {@code broker.callers.CALLER.platform-paths}. */
-        PLATFORM_PATH("platform-path-not-allowed");
+        PLATFORM_PATH("platform-path-not-allowed"),
+        /** The caller is no operator ({@code broker.callers.CALLER.admin} is not {@code true}). */
+        ADMIN("admin-only");
 
         private final String problemType;
 
@@ -48,6 +50,11 @@ public final class AccessDeniedException extends RuntimeException {
     static AccessDeniedException platformPath(Caller caller, String client) {
         return new AccessDeniedException(caller, client, Refusal.PLATFORM_PATH, "caller '" + caller.name()
                 + "' may not call this path of client '" + client + "': it matches none of its platform-paths");
+    }
+
+    static AccessDeniedException admin(Caller caller) {
+        return new AccessDeniedException(caller, null, Refusal.ADMIN, "caller '" + caller.name()
+                + "' is no operator: token state and rotation need broker.callers." + caller.name() + ".admin=true");
     }
 
     public Caller caller() {

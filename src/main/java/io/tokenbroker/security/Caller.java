@@ -11,8 +11,10 @@ import java.util.Set;
  * @param clients the client names it may use; {@code *} grants all
  * @param tokenAccess whether it may read the token itself, not only make business calls with it
  * @param platformPaths the platform paths it may call through {@code /platform/CLIENT/...}
+ * @param admin whether it may see every client's token state and rotate tokens (management port)
  */
-public record Caller(String name, Set<String> clients, boolean tokenAccess, List<PlatformPathPattern> platformPaths) {
+public record Caller(String name, Set<String> clients, boolean tokenAccess, List<PlatformPathPattern> platformPaths,
+        boolean admin) {
 
     private static final List<PlatformPathPattern> EVERY_PATH = List.of(PlatformPathPattern.of("/**"));
 
@@ -23,7 +25,7 @@ public record Caller(String name, Set<String> clients, boolean tokenAccess, List
 
     /** A caller that may read the tokens of {@code clients} and call any platform path with them. */
     public Caller(String name, Set<String> clients) {
-        this(name, clients, true, EVERY_PATH);
+        this(name, clients, true, EVERY_PATH, false);
     }
 
     /** Whether this caller was granted {@code client}, for its token or for business calls. */

@@ -73,6 +73,18 @@ public class ClientAccess {
         throw AccessDeniedException.platformPath(caller, client);
     }
 
+    /**
+     * Lets operators through: every client's token state and rotation are for callers with
+     * {@code broker.callers.CALLER.admin=true} only.
+     *
+     * @throws AccessDeniedException if the caller is no operator
+     */
+    public void requireAdmin(Caller caller) {
+        if (!caller.admin()) {
+            throw AccessDeniedException.admin(caller);
+        }
+    }
+
     /** Explains why {@code caller} cannot use {@code client} at all, if that is why. */
     private void requireUsable(Caller caller, String client) {
         if (!ClientNames.isValid(client)) {

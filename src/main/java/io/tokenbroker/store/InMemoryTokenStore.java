@@ -1,6 +1,7 @@
 package io.tokenbroker.store;
 
 import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.LockHolder;
 import io.tokenbroker.token.StoredRecord;
 import io.tokenbroker.token.TokenRecord;
 import io.tokenbroker.token.TokenStore;
@@ -59,6 +60,14 @@ public final class InMemoryTokenStore implements TokenStore {
         Lease granted = new Lease(UUID.randomUUID().toString(), fences.incrementAndGet());
         locks.put(client, new HeldLock(granted, now.plus(lease)));
         return Optional.of(granted);
+    }
+
+    @Override
+    public synchronized Optional<LockHolder> lockHolder(String client) {
+        Instant now = clock.instant();
+        HeldLock held = locks.get(client);
+        return held == null || !held.until().isAfter(now) ? Optional.empty()
+                : Optional.of(new LockHolder(held.lease().owner(), Duration.between(now, held.until())));
     }
 
     @Override

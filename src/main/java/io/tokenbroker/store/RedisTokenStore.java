@@ -4,6 +4,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.hash.HashCommands;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.LockHolder;
 import io.tokenbroker.token.StoreUnavailableException;
 import io.tokenbroker.token.StoredRecord;
 import io.tokenbroker.token.TokenRecord;
@@ -149,6 +150,25 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
                         Long.toString(floor), Long.toString(RecordCodec.MAX_GENERATION))));
         long number = fence.toLong();
         return number == 0 ? Optional.empty() : Optional.of(new Lease(owner, number));
+    }
+
+    @Override
+    public Optional<LockHolder> lockHolder(String client) {
+        String key = keys.lock(client);
+        Response owner;
+        try {
+            owner = redis.execute(Command.GET, key);
+        } catch (RuntimeException e) {
+            if (RedisReplies.isWrongType(e)) {
+                return Optional.of(new LockHolder("(not a lock: the key holds another type)", null));
+            }
+            throw new StoreUnavailableException("read the lock", e);
+        }
+        if (owner == null) {
+            return Optional.empty();
+        }
+        long ttl = redis("read the lock's expiry", () -> redis.key().pttl(key));
+        return Optional.of(new LockHolder(owner.toString(), ttl < 0 ? null : Duration.ofMillis(ttl)));
     }
 
     @Override

@@ -37,6 +37,10 @@ final class ClientTokenState {
         static final Known NOTHING = new Known(null, false, Instant.MAX, 0, null, null);
     }
 
+    /** The last acquisition or replacement that failed: what went wrong ({@link Failures#kind}) and when. */
+    record FailureNote(String kind, Instant at) {
+    }
+
     private final String client;
     private final AtomicReference<Known> known = new AtomicReference<>(Known.NOTHING);
     private final AtomicReference<CompletableFuture<TokenRecord>> inFlight = new AtomicReference<>();
@@ -44,6 +48,7 @@ final class ClientTokenState {
     private final AtomicLong lastForcedCallMillis = new AtomicLong(Long.MIN_VALUE / 2);
     private final AtomicLong lastLocalCallMillis = new AtomicLong(Long.MIN_VALUE / 2);
     private final AtomicBoolean syncQueued = new AtomicBoolean();
+    private final AtomicReference<FailureNote> lastFailure = new AtomicReference<>();
 
     ClientTokenState(String client) {
         this.client = client;
@@ -171,6 +176,21 @@ final class ClientTokenState {
     /** Whether an acquisition is running now. */
     boolean acquiring() {
         return inFlight.get() != null;
+    }
+
+    /** Whether a replacement of a refused token ({@code POST /token/refresh}, a rotation) is running now. */
+    boolean replacing() {
+        return forcedInFlight.get() != null;
+    }
+
+    /** Notes that an acquisition or replacement failed, for readiness and the operators' state view. */
+    void failed(String kind, Instant at) {
+        lastFailure.set(new FailureNote(kind, at));
+    }
+
+    /** The last failed acquisition or replacement, or {@code null} if none has failed. */
+    FailureNote lastFailure() {
+        return lastFailure.get();
     }
 
     private void update(UnaryOperator<Known> change) {

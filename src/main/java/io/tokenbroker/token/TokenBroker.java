@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -123,6 +124,41 @@ public class TokenBroker {
                 });
     }
 
+    /**
+     * The token this replica holds for the client, fresh or not, or {@code null} before the first.
+     *
+     * @throws UnknownClientException if no such client is configured
+     */
+    public TokenRecord held(String client) {
+        return state(client).current();
+    }
+
+    /**
+     * Replaces the client's token now, for an operator: the held token is treated as refused, so the
+     * same compare-and-set, floors and per-caller budget apply as to {@code POST /token/refresh}, and
+     * one platform call serves every replica. Without a token yet, it is the first acquisition.
+     *
+     * @param operator the admin caller who asked, counted against its own budget
+     */
+    public Uni<TokenRecord> rotate(String client, String operator) {
+        TokenRecord known = held(client);
+        return known == null ? currentToken(client) : replaceRejected(client, known.token(), operator);
+    }
+
+    /** What this replica knows of every client's token, for operators (never the tokens themselves). */
+    public List<TokenStateReport> reports() {
+        return clients.values().stream().map(TokenStateReport::of).toList();
+    }
+
+    /**
+     * What this replica knows of one client's token.
+     *
+     * @throws UnknownClientException if no such client is configured
+     */
+    public TokenStateReport report(String client) {
+        return TokenStateReport.of(state(client));
+    }
+
     /** Every client's state, for the periodic maintenance. */
     Collection<ClientTokenState> states() {
         return clients.values();
@@ -158,13 +194,25 @@ public class TokenBroker {
     private TokenRecord adoptResult(ClientTokenState state, Supplier<Acquisition> acquisition, String rejected) {
         Acquisition result;
         try {
-            result = acquisition.get();
-        } catch (StoreUnavailableException outage) {
-            result = withoutStore(state, outage, rejected);
+            result = run(state, acquisition, rejected);
+        } catch (RuntimeException failure) {
+            String kind = Failures.kind(failure);
+            if (kind != null) {
+                state.failed(kind, clock.instant());
+            }
+            throw failure;
         }
         state.adopt(result.record(), result.saved(), refreshAhead, jitter, clock.instant());
         TokenRecord current = state.current();
         return current != null && current.servableAt(clock.millis()) ? current : result.record();
+    }
+
+    private Acquisition run(ClientTokenState state, Supplier<Acquisition> acquisition, String rejected) {
+        try {
+            return acquisition.get();
+        } catch (StoreUnavailableException outage) {
+            return withoutStore(state, outage, rejected);
+        }
     }
 
     /**

@@ -44,7 +44,10 @@ class TokenReadinessCheck implements HealthCheck {
                 : "; the stored record is refused (" + known.storeProblem() + ") and is replaced under the lock";
         TokenRecord current = known.token();
         if (current == null || !current.servableAt(now.toEpochMilli())) {
-            return (current == null ? "no token yet (obtained on first request)" : "expired") + stored;
+            ClientTokenState.FailureNote failure = state.lastFailure();
+            String failed = failure == null ? ""
+                    : "; the last attempt failed at " + failure.at() + " (" + failure.kind() + ")";
+            return (current == null ? "no token yet (obtained on first request)" : "expired") + failed + stored;
         }
         String fresh = "valid for " + current.remainingAt(now).toSeconds() + "s"
                 + (known.unsaved() ? ", not yet in the store" : "");

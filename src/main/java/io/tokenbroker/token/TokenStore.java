@@ -36,6 +36,9 @@ public interface TokenStore {
      */
     Optional<Lease> tryLock(String client, long knownGeneration);
 
+    /** Who holds the client's refresh lock now, if anyone: for operators, never for a decision. */
+    Optional<LockHolder> lockHolder(String client);
+
     /** Extends {@code lease} by another {@code broker.lock.lease}; {@code false} if it was lost. */
     boolean renew(String client, Lease lease);
 

@@ -27,6 +27,10 @@ public final class TestAccounts {
     public static final String DAVE_KEY = "dave-key-7a20f3";
     /** Caller allowed only client {@code proxy}, through the broker only ({@code token-access=false}). */
     public static final String ERIN_KEY = "erin-key-e5519b";
+    /** Operator ({@code admin=true}): every client's token state and rotation, on the management port. */
+    public static final String OLGA_KEY = "olga-key-4d8e1b";
+    /** A client only the operators' tests rotate. */
+    public static final String ADMIN_ROTATED = "admin-rotated";
 
     /**
      * Clients for business calls, one per scenario that changes the platform's view of its token.
@@ -62,7 +66,7 @@ public final class TestAccounts {
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
             "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup",
             "flaky-503", "flaky-429", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
-            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY);
+            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED);
     /** A client whose platform URL has nothing listening: every connection is refused. */
     public static final String UNREACHABLE = "unreachable";
 
@@ -118,6 +122,9 @@ public final class TestAccounts {
         config.put("broker.callers.alice.clients", "*");
         config.put("broker.callers.bob.key-sha256", CallerRegistry.sha256Hex(BOB_KEY));
         config.put("broker.callers.bob.clients", "other");
+        config.put("broker.callers.olga.key-sha256", CallerRegistry.sha256Hex(OLGA_KEY));
+        config.put("broker.callers.olga.clients", ADMIN_ROTATED);
+        config.put("broker.callers.olga.admin", "true");
         proxyConfig(config);
         // Short time-outs so failure scenarios take milliseconds, not the production seconds.
         config.put("broker.platform.timeout", "500ms");

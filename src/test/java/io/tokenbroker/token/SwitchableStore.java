@@ -54,6 +54,12 @@ final class SwitchableStore implements TokenStore {
     }
 
     @Override
+    public Optional<LockHolder> lockHolder(String client) {
+        check();
+        return store.lockHolder(client);
+    }
+
+    @Override
     public Optional<Lease> tryLock(String client, long knownGeneration) {
         check();
         lockAttempts.incrementAndGet();
