@@ -1,11 +1,14 @@
 package io.tokenbroker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.tokenbroker.support.TokenFingerprint;
 import io.tokenbroker.testing.BrokerReplica;
 import io.tokenbroker.testing.RedisServerProcess;
 import io.tokenbroker.testing.ReplicaSet;
 import io.tokenbroker.testing.TestAccounts;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,6 +89,29 @@ class BrokerReplicasIT {
 
     @Test
     @Order(4)
+    void anOperatorsRotationOnOneReplicaIsOnePlatformCallThatEveryReplicaFollows() {
+        String client = TestAccounts.ADMIN_ROTATED;
+        String before = set.tokenFrom(set.replica(0), client);
+        int calls = set.platform.calls(TestAccounts.clientId(client));
+
+        HttpResponse<String> rotated = set.send(HttpRequest.newBuilder(
+                        set.replica(1).managementUri("/q/broker/clients/" + client + "/rotate"))
+                .header("Authorization", "Bearer " + TestAccounts.OLGA_KEY)
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build());
+
+        assertThat(rotated.statusCode()).isEqualTo(200);
+        assertThat(rotated.body()).doesNotContain(before);
+        String after = set.platform.currentToken(TestAccounts.clientId(client));
+        assertThat(after).isNotEqualTo(before);
+        assertThat(rotated.body()).doesNotContain(after).contains(TokenFingerprint.of(after));
+        assertThat(set.platform.calls(TestAccounts.clientId(client))).isEqualTo(calls + 1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> set.replicas.forEach(replica ->
+                assertThat(set.tokenFrom(replica, client)).as("every replica serves the new token").isEqualTo(after)));
+        assertThat(set.platform.calls(TestAccounts.clientId(client))).isEqualTo(calls + 1);
+    }
+
+    @Test
+    @Order(5)
     void noSecretOrTokenReachesAnyReplicasLog() {
         String logs = set.logs();
         assertThat(logs).contains("stored token sha256:");
