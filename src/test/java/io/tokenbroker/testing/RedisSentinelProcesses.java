@@ -26,10 +26,11 @@ public final class RedisSentinelProcesses implements AutoCloseable {
     private final List<RedisServerProcess> sentinels = new ArrayList<>();
 
     public RedisSentinelProcesses() {
-        RedisServerProcess master = RedisServerProcess.launch();
+        // Each server may be a replica some day, so each knows the password of a master.
+        RedisServerProcess master = RedisServerProcess.launch("--masterauth", RedisServerProcess.PASSWORD);
         servers.add(master);
-        servers.add(RedisServerProcess.launch("--replicaof", "127.0.0.1", Integer.toString(master.port()),
-                "--masterauth", RedisServerProcess.PASSWORD));
+        servers.add(RedisServerProcess.launch("--masterauth", RedisServerProcess.PASSWORD,
+                "--replicaof", "127.0.0.1", Integer.toString(master.port())));
         for (int i = 0; i < 3; i++) {
             sentinels.add(RedisServerProcess.launchSentinel(List.of(
                     "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2",
@@ -69,6 +70,41 @@ public final class RedisSentinelProcesses implements AutoCloseable {
         RedisServerProcess promoted = master();
         await("promoted server acts as master").atMost(atMost).pollInterval(POLL)
                 .until(() -> promoted.callForList("ROLE").get(0), "master"::equals);
+        return promoted;
+    }
+
+    /**
+     * Starts the killed server again as it was first configured (a master of nothing); the Sentinels
+     * turn it into a replica of the current master. Returns it once it is in sync.
+     */
+    public RedisServerProcess restartLostServer() throws java.io.IOException {
+        int masterPort = master().port();
+        RedisServerProcess lost = servers.stream().filter(server -> server.port() != masterPort).findFirst()
+                .orElseThrow();
+        lost.start();
+        await("returned server made a replica in sync").atMost(Duration.ofSeconds(30)).pollInterval(POLL)
+                .until(() -> {
+                    List<String> role = lost.callForList("ROLE");
+                    return role.get(0).equals("slave") && role.get(3).equals("connected");
+                });
+        await("Sentinels see the replica").atMost(Duration.ofSeconds(30)).pollInterval(POLL)
+                .until(() -> sentinels.stream().allMatch(sentinel -> "1".equals(field(
+                        sentinel.callForList("SENTINEL", "MASTER", MASTER_NAME), "num-slaves"))));
+        return lost;
+    }
+
+    /**
+     * Asks the Sentinels to promote {@code replica} ({@code SENTINEL FAILOVER}, the operator's switch):
+     * the current master lives on as a replica. Returns the new master once it acts as one.
+     */
+    public RedisServerProcess switchOver(RedisServerProcess replica, Duration atMost) {
+        RedisServerProcess current = master();
+        await("SENTINEL FAILOVER accepted").atMost(atMost).pollInterval(POLL)
+                .until(() -> sentinels.get(0).call("SENTINEL", "FAILOVER", MASTER_NAME), "+OK"::equals);
+        RedisServerProcess promoted = awaitFailoverFrom(current, atMost);
+        if (promoted != replica) {
+            throw new AssertionError("the Sentinels promoted port " + promoted.port() + ", not " + replica.port());
+        }
         return promoted;
     }
 
