@@ -2,10 +2,7 @@ package io.tokenbroker.testing;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +15,8 @@ import redis.embedded.core.ExecutableProvider;
 /**
  * A real Redis server for the tests, on a free port: {@code redis-server} from the PATH, or the
  * binary that the embedded-redis test dependency ships when the PATH has none. Nothing is persisted.
- * Like a production Redis, it requires a password ({@link #PASSWORD}).
+ * Like a production Redis, it requires a password ({@link #PASSWORD}); so does a Sentinel
+ * ({@link #launchSentinel}), because the broker's Redis client sends the same password to both.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
@@ -28,6 +26,8 @@ public final class RedisServerProcess implements AutoCloseable {
     private final int port;
     private final List<String> extraArgs;
     private final Path workDir;
+    /** A Sentinel's configuration file, which it rewrites as it learns; {@code null} for a plain server. */
+    private Path sentinelConfig;
     private Process process;
 
     private RedisServerProcess(int port, List<String> extraArgs) throws IOException {
@@ -47,6 +47,23 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a Sentinel ({@code redis-server FILE --sentinel}) on a free port whose configuration file
+     * holds {@code configLines} ({@code sentinel monitor …} and the like). A Sentinel needs a writable
+     * file of its own: it records there what it learns about the master, replicas and other Sentinels.
+     */
+    public static RedisServerProcess launchSentinel(List<String> configLines) {
+        try {
+            RedisServerProcess sentinel = new RedisServerProcess(freePort(), List.of());
+            sentinel.sentinelConfig = sentinel.workDir.resolve("sentinel.conf");
+            Files.write(sentinel.sentinelConfig, configLines);
+            sentinel.start();
+            return sentinel;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server --sentinel", e);
+        }
+    }
+
     public int port() {
         return port;
     }
@@ -58,7 +75,11 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Starts the server (again, after {@link #stop()}): empty, unless a snapshot was restored. */
     public synchronized void start() throws IOException {
-        List<String> command = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port),
+        List<String> command = new ArrayList<>(List.of(executable()));
+        if (sentinelConfig != null) {
+            command.addAll(List.of(sentinelConfig.toString(), "--sentinel"));
+        }
+        command.addAll(List.of("--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toString(),
                 "--requirepass", PASSWORD));
         command.addAll(extraArgs);
@@ -111,6 +132,18 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** Ends the server at once ({@code kill -9}), as a crashed host would: nothing is flushed or handed over. */
+    public synchronized void kill() {
+        if (process != null) {
+            try {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
     @Override
     public void close() {
         stop();
@@ -121,40 +154,15 @@ public final class RedisServerProcess implements AutoCloseable {
      * a bulk string as its value, nil as {@code null}.
      */
     public String call(String... args) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.getOutputStream().write(command("AUTH", PASSWORD));
-            socket.getOutputStream().write(command(args));
-            InputStream in = socket.getInputStream();
-            String auth = line(in);
-            if (!auth.equals("+OK")) {
-                throw new IllegalStateException("AUTH failed: " + auth);
-            }
-            String reply = line(in);
-            if (reply.startsWith("$")) {
-                return reply.equals("$-1") ? null : line(in);
-            }
-            return reply;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return RedisCalls.call(port, args);
     }
 
-    private static byte[] command(String... args) {
-        StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
-        for (String arg : args) {
-            request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
-                    .append(arg).append("\r\n");
-        }
-        return request.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c != -1 && c != '\r'; c = in.read()) {
-            line.append((char) c);
-        }
-        in.read();
-        return line.toString();
+    /**
+     * Sends one command whose reply is an array ({@code ROLE}, {@code SENTINEL …}) and returns its
+     * elements, each rendered as {@link #call} renders a reply.
+     */
+    public List<String> callForList(String... args) {
+        return RedisCalls.callForList(port, args);
     }
 
     private void awaitPong() throws IOException {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +20,7 @@ public final class ReplicaSet implements AutoCloseable {
 
     private static final Pattern TOKEN = Pattern.compile("\"accessToken\":\"([^\"]+)\"");
 
+    /** The Redis the set started, or {@code null} on a Redis of the caller's ({@link #onRedis}). */
     public final RedisServerProcess redis;
     public final PlatformStandIn platform;
     public final List<BrokerReplica> replicas = new ArrayList<>();
@@ -27,7 +29,7 @@ public final class ReplicaSet implements AutoCloseable {
 
     /** Starts {@code count} replicas configured with the test accounts plus {@code overrides}. */
     public ReplicaSet(int count, Map<String, String> overrides) {
-        this(count, overrides, false);
+        this(Optional.empty(), count, overrides, false);
     }
 
     /**
@@ -35,19 +37,28 @@ public final class ReplicaSet implements AutoCloseable {
      * anything (the test accounts otherwise shorten it), for scenarios that must hold with the defaults.
      */
     public static ReplicaSet withDefaultTiming(int count, Map<String, String> overrides) {
-        return new ReplicaSet(count, overrides, true);
+        return new ReplicaSet(Optional.empty(), count, overrides, true);
     }
 
-    private ReplicaSet(int count, Map<String, String> overrides, boolean defaultTiming) {
-        redis = RedisServerProcess.launch();
+    /**
+     * Starts {@code count} replicas on a Redis the caller runs and closes, reached with these
+     * {@code quarkus.redis.*} properties (a Sentinel set, for one).
+     */
+    public static ReplicaSet onRedis(Map<String, String> redisConfig, int count, Map<String, String> overrides) {
+        return new ReplicaSet(Optional.of(redisConfig), count, overrides, false);
+    }
+
+    private ReplicaSet(Optional<Map<String, String>> callersRedis, int count, Map<String, String> overrides,
+            boolean defaultTiming) {
+        redis = callersRedis.isEmpty() ? RedisServerProcess.launch() : null;
         platform = PlatformStandIn.start();
         TestAccounts.register(platform);
         config = new HashMap<>(TestAccounts.brokerConfig(platform));
         if (defaultTiming) {
             config.keySet().removeIf(name -> name.startsWith("broker.platform.") || name.startsWith("broker.lock."));
         }
-        config.put("quarkus.redis.hosts", redis.uri());
-        config.put("quarkus.redis.password", RedisServerProcess.PASSWORD);
+        config.putAll(callersRedis.orElseGet(() -> Map.of("quarkus.redis.hosts", redis.uri(),
+                "quarkus.redis.password", RedisServerProcess.PASSWORD)));
         config.put("quarkus.log.category.\"io.tokenbroker\".level", "DEBUG");
         config.putAll(overrides);
         for (int i = 0; i < count; i++) {
@@ -158,6 +169,8 @@ public final class ReplicaSet implements AutoCloseable {
     public void close() {
         replicas.forEach(BrokerReplica::close);
         platform.close();
-        redis.close();
+        if (redis != null) {
+            redis.close();
+        }
     }
 }
