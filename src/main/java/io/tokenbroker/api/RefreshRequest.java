@@ -20,7 +20,7 @@ public record RefreshRequest(String rejectedToken) {
     }
 
     /** Whether the body names a token at all. */
-    boolean isValid() {
+    boolean namesAToken() {
         return rejectedToken != null && !rejectedToken.isBlank() && rejectedToken.length() <= MAX_TOKEN_LENGTH;
     }
 }

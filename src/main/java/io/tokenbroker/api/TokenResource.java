@@ -1,6 +1,7 @@
 package io.tokenbroker.api;
 
 import io.smallrye.mutiny.Uni;
+import io.tokenbroker.config.ClientNames;
 import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.CallerAuthenticated;
 import io.tokenbroker.security.Caller;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -53,9 +55,13 @@ public class TokenResource {
     @Operation(summary = "The current access token of a client",
             description = "Answered from memory while the token is fresh. Cache-Control: private, max-age=N "
                     + "sends callers back when the broker starts refreshing.")
-    @Parameter(name = CLIENT, in = ParameterIn.QUERY, description = "client name; the default client when absent")
-    @APIResponse(responseCode = "200", description = "the token",
-            content = @Content(schema = @Schema(implementation = TokenResponse.class)))
+    @Parameter(name = CLIENT, in = ParameterIn.QUERY, description = "client name; the default client when absent",
+            schema = @Schema(type = SchemaType.STRING, pattern = ClientNames.PATTERN))
+    @APIResponse(responseCode = "200", description = "the token: as JSON, or bare with Accept: text/plain",
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenResponse.class)),
+                @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "406", description = "Accept allows neither application/json nor text/plain",
+            content = @Content(mediaType = ProblemDetail.MEDIA_TYPE, schema = @Schema(implementation = ProblemDetail.class)))
     @ProblemResponses
     public Uni<byte[]> json(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
         return handOut(request, http, true);
@@ -63,8 +69,7 @@ public class TokenResource {
 
     @GET
     @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "The current access token of a client, as the bare token")
-    @ProblemResponses
+    @Operation(hidden = true)
     public Uni<byte[]> text(@Context ContainerRequestContext request, @Context HttpServerRequest http) {
         return handOut(request, http, false);
     }
@@ -76,9 +81,12 @@ public class TokenResource {
     @Operation(summary = "Replace a token the platform rejected",
             description = "If the reported token is still current, it is replaced once across all replicas; "
                     + "if it was already replaced, the current token is returned without calling the platform.")
-    @Parameter(name = CLIENT, in = ParameterIn.QUERY, description = "client name; the default client when absent")
+    @Parameter(name = CLIENT, in = ParameterIn.QUERY, description = "client name; the default client when absent",
+            schema = @Schema(type = SchemaType.STRING, pattern = ClientNames.PATTERN))
     @APIResponse(responseCode = "200", description = "the current (new) token",
             content = @Content(schema = @Schema(implementation = TokenResponse.class)))
+    @APIResponse(responseCode = "413", description = "the body is larger than 16 KiB",
+            content = @Content(mediaType = ProblemDetail.MEDIA_TYPE, schema = @Schema(implementation = ProblemDetail.class)))
     @APIResponse(responseCode = "415", description = "the body is not application/json",
             content = @Content(mediaType = ProblemDetail.MEDIA_TYPE, schema = @Schema(implementation = ProblemDetail.class)))
     @APIResponse(responseCode = "429", description = "a forced refresh of this client happened moments ago, or this caller "
@@ -88,7 +96,7 @@ public class TokenResource {
     public Uni<Response> refresh(RefreshRequest body, @Context ContainerRequestContext request,
             @Context HttpServerRequest http) {
         String name = client(request, http);
-        if (body == null || !body.isValid()) {
+        if (body == null || !body.namesAToken()) {
             throw new InvalidRequestException("the body must be {\"rejectedToken\":\"<the token the platform refused>\"}");
         }
         Caller caller = CallerAuthenticationFilter.callerOf(request);

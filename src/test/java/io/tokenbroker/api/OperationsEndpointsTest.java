@@ -28,6 +28,25 @@ class OperationsEndpointsTest {
     }
 
     @Test
+    void theOpenApiDocumentLetsSwaggerUiCallEveryOperationWithABearerCredential() {
+        io.restassured.path.json.JsonPath api = ManagementInterface.given().accept("application/json")
+                .get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+
+        assertThat(api.getString("components.securitySchemes.bearer.type")).isEqualTo("http");
+        assertThat(api.getString("components.securitySchemes.bearer.scheme")).isEqualTo("bearer");
+        assertThat(api.getList("security.bearer")).isNotNull();
+        assertThat(api.getMap("paths.'/token'.get.responses.'200'.content")).containsKeys("application/json", "text/plain");
+        assertThat(api.getMap("paths.'/token'.get.responses")).containsKeys("406");
+        assertThat(api.getMap("paths.'/token/refresh'.post.responses")).containsKeys("413");
+        assertThat(api.getString("paths.'/token'.get.parameters.find { it.name == 'client' }.schema.type"))
+                .isEqualTo("string");
+        assertThat(api.getMap("components.schemas.RefreshRequest.properties")).containsOnlyKeys("rejectedToken");
+        assertThat(api.getMap("paths.'/platform/{client}/{path}'")).containsKeys("get", "post", "put", "patch", "delete");
+        assertThat(api.getMap("paths.'/platform/{client}/{path}'.post.responses"))
+                .containsKeys("400", "401", "403", "404", "413", "502", "503", "504");
+    }
+
+    @Test
     void theOperationsEndpointsAnswerOnlyOnTheManagementPort() {
         for (String path : List.of("/q/metrics", "/q/openapi", "/q/health", "/q/health/ready", "/q/health/live")) {
             given().get(path).then().statusCode(404);
