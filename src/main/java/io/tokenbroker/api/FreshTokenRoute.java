@@ -64,7 +64,7 @@ class FreshTokenRoute {
         }
         audit.handedOut(caller, client, fresh, Peers.remote(request));
         boolean json = ContentNegotiation.acceptsJson(request.getHeader(HttpHeaders.ACCEPT));
-        responses.send(client, fresh, json, request.response());
+        responses.send(client, caller.name(), fresh, json, request.response());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.PlatformException;
 import io.tokenbroker.security.AccessDeniedException;
 import io.tokenbroker.security.AuditTrail;
+import io.tokenbroker.security.Caller;
 import io.tokenbroker.security.CallerAuthenticationFilter;
 import io.tokenbroker.security.InvalidClientNameException;
 import io.tokenbroker.security.NotAuthenticatedException;
@@ -43,34 +44,34 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response unauthenticated(NotAuthenticatedException e, HttpServerRequest http) {
         audit.denied(null, null, 401, Peers.remote(http));
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 401);
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, BrokerMetrics.NO_CALLER, 401);
         return answer(Problem.of(e)).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 
     @ServerExceptionMapper
-    Response forbidden(AccessDeniedException e, HttpServerRequest http) {
+    Response forbidden(AccessDeniedException e, ContainerRequestContext request, HttpServerRequest http) {
         audit.denied(e.caller(), e.client(), 403, Peers.remote(http));
-        return clientError(e);
+        return clientError(e, request);
     }
 
     @ServerExceptionMapper
-    Response unknownClient(UnknownClientException e) {
-        return clientError(e);
+    Response unknownClient(UnknownClientException e, ContainerRequestContext request) {
+        return clientError(e, request);
     }
 
     @ServerExceptionMapper
-    Response invalidClientName(InvalidClientNameException e) {
-        return clientError(e);
+    Response invalidClientName(InvalidClientNameException e, ContainerRequestContext request) {
+        return clientError(e, request);
     }
 
     @ServerExceptionMapper
-    Response invalidRequest(InvalidRequestException e) {
-        return clientError(e);
+    Response invalidRequest(InvalidRequestException e, ContainerRequestContext request) {
+        return clientError(e, request);
     }
 
     @ServerExceptionMapper
-    Response unreadableBody(JsonProcessingException e) {
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 400);
+    Response unreadableBody(JsonProcessingException e, ContainerRequestContext request) {
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), 400);
         // The parser's message quotes the body, which may hold a token: never pass it on.
         LOG.debug("HTTP 400: unreadable JSON body");
         return problem(400, "invalid-request", "Invalid request",
@@ -78,30 +79,30 @@ class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    Response mistypedBody(MismatchedInputException e) {
+    Response mistypedBody(MismatchedInputException e, ContainerRequestContext request) {
         // Quarkus has its own mapper for this subtype; this one keeps the answer problem+json.
-        return unreadableBody(e);
+        return unreadableBody(e, request);
     }
 
     @ServerExceptionMapper
     Response refreshTooSoon(RefreshTooSoonException e, ContainerRequestContext request, HttpServerRequest http) {
         audit.denied(CallerAuthenticationFilter.callerOf(request), null, 429, Peers.remote(http));
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 429);
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), 429);
         LOG.infof("HTTP 429: %s", e.getMessage());
         return answer(Problem.of(e)).build();
     }
 
     @ServerExceptionMapper
-    Response platformFailed(PlatformException e) {
+    Response platformFailed(PlatformException e, ContainerRequestContext request) {
         Problem problem = Problem.of(e);
-        metrics.tokenRequestFailed(e.client(), problem.status());
+        metrics.tokenRequestFailed(e.client(), callerName(request), problem.status());
         LOG.errorf("Client %s: no token: %s", e.client(), e.getMessage());
         return answer(problem).build();
     }
 
     @ServerExceptionMapper
-    Response tokenUnavailable(TokenUnavailableException e) {
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 503);
+    Response tokenUnavailable(TokenUnavailableException e, ContainerRequestContext request) {
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), 503);
         LOG.errorf("No token: %s", e.getMessage());
         return answer(Problem.of(e)).build();
     }
@@ -127,13 +128,13 @@ class ProblemMapper {
 
     private Response redispatch(RuntimeException cause, ContainerRequestContext request, HttpServerRequest http) {
         if (cause instanceof PlatformException e) {
-            return platformFailed(e);
+            return platformFailed(e, request);
         }
         if (cause instanceof TokenUnavailableException e) {
-            return tokenUnavailable(e);
+            return tokenUnavailable(e, request);
         }
         if (cause instanceof UnknownClientException e) {
-            return unknownClient(e);
+            return unknownClient(e, request);
         }
         if (cause instanceof RefreshTooSoonException e) {
             return refreshTooSoon(e, request, http);
@@ -141,11 +142,17 @@ class ProblemMapper {
         return unexpected(cause);
     }
 
-    private Response clientError(RuntimeException e) {
+    private Response clientError(RuntimeException e, ContainerRequestContext request) {
         Problem problem = Problem.of(e);
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, problem.status());
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), problem.status());
         LOG.debugf("HTTP %d: %s", problem.status(), e.getMessage());
         return answer(problem).build();
+    }
+
+    /** The {@code caller} label: the authenticated caller's configured name, else {@code none}. */
+    private static String callerName(ContainerRequestContext request) {
+        Caller caller = CallerAuthenticationFilter.callerOf(request);
+        return caller == null ? BrokerMetrics.NO_CALLER : caller.name();
     }
 
     private Response.ResponseBuilder answer(Problem problem) {

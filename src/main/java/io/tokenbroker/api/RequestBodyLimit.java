@@ -45,7 +45,7 @@ class RequestBodyLimit {
             context.next();
             return;
         }
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, 413);
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, BrokerMetrics.NO_CALLER, 413);
         // The parsed number, not the header: a caller's raw text has no place in a log line.
         LOG.debugf(declared == Long.MAX_VALUE ? "HTTP 413: an unreadable or huge body length was declared"
                 : "HTTP 413: a body of %d bytes was declared", declared);

@@ -102,7 +102,7 @@ public class TokenResource {
         Caller caller = CallerAuthenticationFilter.callerOf(request);
         return broker.replaceRejected(name, body.rejectedToken(), caller.name()).map(record -> {
             audit.refreshed(caller, name, body.rejectedToken(), record, Peers.remote(http));
-            return responses.json(name, record);
+            return responses.json(name, caller.name(), record);
         });
     }
 
@@ -118,8 +118,9 @@ public class TokenResource {
 
     private byte[] handOut(ContainerRequestContext request, HttpServerRequest http, String name, TokenRecord record,
             boolean json) {
-        audit.handedOut(CallerAuthenticationFilter.callerOf(request), name, record, Peers.remote(http));
-        return responses.handOut(name, record, json, http.response());
+        Caller caller = CallerAuthenticationFilter.callerOf(request);
+        audit.handedOut(caller, name, record, Peers.remote(http));
+        return responses.handOut(name, caller.name(), record, json, http.response());
     }
 
     /** The client asked for: read raw, because {@code @QueryParam} cannot tell {@code ?client=} from absent. */

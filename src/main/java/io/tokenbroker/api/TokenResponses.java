@@ -57,9 +57,9 @@ class TokenResponses {
         this.metrics = metrics;
     }
 
-    /** The JSON answer as a JAX-RS response, for {@code POST /token/refresh}. */
-    Response json(String client, TokenRecord record) {
-        metrics.tokenServed(client);
+    /** The JSON answer as a JAX-RS response, for {@code POST /token/refresh} by {@code caller}. */
+    Response json(String client, String caller, TokenRecord record) {
+        metrics.tokenServed(client, caller);
         Rendered answer = rendered(client, record);
         return Response.ok(answer.json(), MediaType.APPLICATION_JSON_TYPE)
                 .header(jakarta.ws.rs.core.HttpHeaders.CACHE_CONTROL, answer.cacheControl())
@@ -70,16 +70,16 @@ class TokenResponses {
      * The hot path's answer: the pre-rendered body, with {@code Cache-Control} put on the HTTP response
      * itself; a JAX-RS {@code Response} would build a header map and media types on every request.
      */
-    byte[] handOut(String client, TokenRecord record, boolean json, HttpServerResponse response) {
-        metrics.tokenServed(client);
+    byte[] handOut(String client, String caller, TokenRecord record, boolean json, HttpServerResponse response) {
+        metrics.tokenServed(client, caller);
         Rendered answer = rendered(client, record);
         response.putHeader(CACHE_CONTROL, answer.cacheControl());
         return json ? answer.json() : answer.text();
     }
 
     /** The same answer as {@link #handOut}, written and ended on the HTTP response directly. */
-    void send(String client, TokenRecord record, boolean json, HttpServerResponse response) {
-        metrics.tokenServed(client);
+    void send(String client, String caller, TokenRecord record, boolean json, HttpServerResponse response) {
+        metrics.tokenServed(client, caller);
         Rendered answer = rendered(client, record);
         response.putHeader(CACHE_CONTROL, answer.cacheControl())
                 .putHeader(CONTENT_TYPE, json ? JSON_TYPE : TEXT_TYPE)

@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +24,16 @@ public class BrokerMetrics {
 
     /** Tag value for requests whose client is unknown or not yet resolved (never the raw input). */
     public static final String NO_CLIENT = "none";
+    /**
+     * Tag value for requests whose caller is not authenticated (yet): with the configured caller names,
+     * the only values of the {@code caller} label, so no request can create a series of its own.
+     */
+    public static final String NO_CALLER = "none";
 
     private final MeterRegistry registry;
     private final Clock clock;
-    private final Map<String, Counter> served = new ConcurrentHashMap<>();
+    /** The hot path's counters, by client and then caller: two look-ups, no key to allocate per request. */
+    private final Map<String, Map<String, Counter>> served = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> breakers = new ConcurrentHashMap<>();
     private final Map<BusinessOutcome, Counter> businessCalls = new ConcurrentHashMap<>();
     private final Map<String, Timer> businessDurations = new ConcurrentHashMap<>();
@@ -42,16 +49,38 @@ public class BrokerMetrics {
         for (String reason : new String[] {"missing", "unknown-key", "invalid-service-account-token"}) {
             registry.counter("broker.auth.failures", "reason", reason);
         }
+        // Token requests always have this series, whatever callers are configured (the absent() alert needs one).
+        requests(NO_CLIENT, NO_CALLER, "401");
     }
 
-    /** A token was handed out ({@code broker_token_requests_total{outcome="served"}}). */
-    public void tokenServed(String client) {
-        served.computeIfAbsent(client, name -> requests(name, "served")).increment();
+    /**
+     * A token was handed out to {@code caller} ({@code broker_token_requests_total{outcome="served"}}).
+     * {@code caller}: a configured caller's name.
+     */
+    public void tokenServed(String client, String caller) {
+        Counter counter = served.computeIfAbsent(client, BrokerMetrics::byCaller).get(caller);
+        (counter == null ? served(client, caller) : counter).increment();
     }
 
-    /** A token request ended in an error answer with {@code status}. */
-    public void tokenRequestFailed(String client, int status) {
-        requests(client, Integer.toString(status)).increment();
+    /**
+     * A token request ended in an error answer with {@code status}. {@code caller}: a configured
+     * caller's name, or {@link #NO_CALLER} before authentication.
+     */
+    public void tokenRequestFailed(String client, String caller, int status) {
+        requests(client, caller, Integer.toString(status)).increment();
+    }
+
+    /**
+     * Creates, at 0, the series a configured caller can add to: tokens served for the clients it may
+     * read, and forced refreshes for the clients it may use (its business calls force them too).
+     */
+    public void watchCaller(String caller, Collection<String> readableClients, Collection<String> usableClients) {
+        readableClients.forEach(client -> served(client, caller));
+        for (String client : usableClients) {
+            for (String outcome : new String[] {"performed", "refused"}) {
+                forcedRefreshes(client, caller, outcome);
+            }
+        }
     }
 
     /** One HTTP call to the platform's credential endpoint ({@code broker_platform_calls_total}). */
@@ -89,9 +118,12 @@ public class BrokerMetrics {
         registry.counter("broker.lock.waits", "client", client).increment();
     }
 
-    /** A forced refresh ({@code POST /token/refresh}) was performed or refused. */
-    public void forcedRefresh(String client, String outcome) {
-        registry.counter("broker.forced.refreshes", "client", client, "outcome", outcome).increment();
+    /**
+     * A forced refresh ({@code POST /token/refresh}, or a token refused in a business call) that
+     * {@code caller} asked for was performed or refused.
+     */
+    public void forcedRefresh(String client, String caller, String outcome) {
+        forcedRefreshes(client, caller, outcome).increment();
     }
 
     /** A request failed caller authentication ({@code broker_auth_failures_total}). */
@@ -110,16 +142,12 @@ public class BrokerMetrics {
      */
     public void watchToken(String client, Supplier<Instant> acquiredAt, Supplier<Instant> expiresAt) {
         breaker(client);
-        served.computeIfAbsent(client, name -> requests(name, "served"));
         for (String outcome : new String[] {"ok", "rejected", "unavailable", "bad-answer", "unreachable"}) {
             registry.counter("broker.platform.calls", "client", client, "outcome", outcome);
         }
         registry.counter("broker.lock.waits", "client", client);
         for (String kind : new String[] {"refused", "retried", "refused-again"}) {
             registry.counter("broker.business.token.refusals", "client", client, "kind", kind);
-        }
-        for (String outcome : new String[] {"performed", "refused"}) {
-            registry.counter("broker.forced.refreshes", "client", client, "outcome", outcome);
         }
         // Strong references: Micrometer holds gauge sources weakly, and nothing else holds these lambdas.
         Gauge.builder("broker.token.expires.in", expiresAt, expiry -> secondsUntilExpiry(expiry.get()))
@@ -145,10 +173,24 @@ public class BrokerMetrics {
                 io.micrometer.core.instrument.Tags.of("client", name), new AtomicInteger()));
     }
 
-    private Counter requests(String client, String outcome) {
-        return Counter.builder("broker.token.requests").tag("client", client).tag("outcome", outcome)
-                .description("Token requests (GET /token and POST /token/refresh) by client and outcome")
+    private Counter served(String client, String caller) {
+        return served.computeIfAbsent(client, BrokerMetrics::byCaller)
+                .computeIfAbsent(caller, name -> requests(client, name, "served"));
+    }
+
+    private static Map<String, Counter> byCaller(String client) {
+        return new ConcurrentHashMap<>();
+    }
+
+    private Counter requests(String client, String caller, String outcome) {
+        return Counter.builder("broker.token.requests").tag("client", client).tag("caller", caller)
+                .tag("outcome", outcome)
+                .description("Token requests (GET /token and POST /token/refresh) by client, caller and outcome")
                 .register(registry);
+    }
+
+    private Counter forcedRefreshes(String client, String caller, String outcome) {
+        return registry.counter("broker.forced.refreshes", "client", client, "caller", caller, "outcome", outcome);
     }
 
     private double secondsUntilExpiry(Instant expiresAt) {

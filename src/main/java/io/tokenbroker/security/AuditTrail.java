@@ -16,20 +16,20 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
-import org.jboss.logging.Logger;
 
 /**
- * Structured lines on the log category {@value #CATEGORY}: who (caller), what (client), the outcome,
- * the token's fingerprint and generation (never the token), and from where. Refreshes get a line
- * each. Hand-outs, by default, get a line the first time a token goes to a caller at an address, then
- * a count per {@code broker.audit.summary-interval}: the same facts without a log line per request,
- * which would cost the hot path most of its throughput. Denials, by default, get a line the first time
- * a kind (caller, client, status) occurs, then a count per interval ({@link KindCounts}), so that
- * nobody can flood the log by being refused. Business calls are written the same way by caller,
- * client, method, path and status (never the query or the body); every token the platform refused in
- * one, and every retry, gets a line of its own. {@code broker.audit.hand-outs=every} writes a line per
- * hand-out, denial and business call. Route or silence the category with the usual
- * {@code quarkus.log.category."token-broker.audit".*} settings.
+ * Audit events on their own log category, {@value #CATEGORY}, each a log record whose facts are
+ * fields ({@link AuditEvent}): who (caller), what (client), the outcome, the token's fingerprint and
+ * generation (never the token), and from where. Refreshes get a line each. Hand-outs, by default, get
+ * a line the first time a token goes to a caller at an address, then a count per
+ * {@code broker.audit.summary-interval}: the same facts without a log line per request, which would
+ * cost the hot path most of its throughput. Denials, by default, get a line the first time a kind
+ * (caller, client, status) occurs, then a count per interval ({@link KindCounts}), so that nobody can
+ * flood the log by being refused. Business calls are written the same way by caller, client, method,
+ * path and status (never the query or the body); every token the platform refused in one, and every
+ * retry, gets a line of its own. {@code broker.audit.hand-outs=every} writes a line per hand-out,
+ * denial and business call. The category has its own handler ({@code AUDIT} in
+ * {@code application.properties}), so operators can route or silence it alone.
  */
 @Singleton
 public class AuditTrail {
@@ -37,7 +37,6 @@ public class AuditTrail {
     /** The log category of the audit trail. */
     public static final String CATEGORY = "token-broker.audit";
 
-    private static final Logger AUDIT = Logger.getLogger(CATEGORY);
     private static final String NOBODY = "-";
     /** A caller's own request id is written only if it is a plain id: it is the caller's free text. */
     private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -91,7 +90,7 @@ public class AuditTrail {
 
     /** A token was handed out ({@code GET /token}). */
     public void handedOut(Caller caller, String client, TokenRecord record, String remote) {
-        if (!AUDIT.isInfoEnabled()) {
+        if (!AuditEvent.enabled()) {
             return;
         }
         if (everyHandOut) {
@@ -113,10 +112,10 @@ public class AuditTrail {
 
     /** A rejected token was reported and the current one handed out ({@code POST /token/refresh}). */
     public void refreshed(Caller caller, String client, String rejected, TokenRecord record, String remote) {
-        if (AUDIT.isInfoEnabled()) {
-            AUDIT.infof("event=refresh caller=%s client=%s outcome=200 rejected=%s token=%s generation=%d remote=%s",
-                    caller.name(), client, TokenFingerprint.of(rejected), fingerprint(client, record),
-                    record.generation(), remote);
+        if (AuditEvent.enabled()) {
+            AuditEvent.of("refresh").with("caller", caller.name()).with("client", client).with("outcome", 200)
+                    .with("rejected", TokenFingerprint.of(rejected)).with("token", fingerprint(client, record))
+                    .with("generation", record.generation()).with("remote", remote).write();
         }
     }
 
@@ -125,14 +124,14 @@ public class AuditTrail {
      * name is logged only if it is a configured one, never raw input.
      */
     public void denied(Caller caller, String client, int status, String remote) {
-        if (!AUDIT.isInfoEnabled()) {
+        if (!AuditEvent.enabled()) {
             return;
         }
         Denial denial = new Denial(caller == null ? NOBODY : caller.name(),
                 client == null ? NOBODY : client, status);
         if (everyHandOut || denials.count(denial)) {
-            AUDIT.infof("event=denied caller=%s client=%s outcome=%d remote=%s",
-                    denial.caller(), denial.client(), status, remote);
+            AuditEvent.of("denied").with("caller", denial.caller()).with("client", denial.client())
+                    .with("outcome", status).with("remote", remote).write();
         }
     }
 
@@ -143,34 +142,34 @@ public class AuditTrail {
      */
     public void businessCall(Caller caller, String client, String method, String path, String outcome,
             String requestId, String callerRequestId, String remote) {
-        if (!AUDIT.isInfoEnabled()) {
+        if (!AuditEvent.enabled()) {
             return;
         }
         if (everyHandOut || businessCalls.count(new BusinessCall(caller.name(), client, method, path, outcome))) {
-            AUDIT.infof("event=business-call caller=%s client=%s method=%s path=%s outcome=%s request-id=%s "
-                    + "caller-request-id=%s remote=%s", caller.name(), client, method, path, outcome, requestId,
-                    plainId(callerRequestId), remote);
+            call("business-call", caller, client, method, path).with("outcome", outcome)
+                    .with("request-id", requestId).with("caller-request-id", plainId(callerRequestId))
+                    .with("remote", remote).write();
         }
     }
 
     /** The platform refused the token a business call carried; {@code retried}: whether the call is sent again. */
     public void tokenRefused(Caller caller, String client, String method, String path, TokenRecord refused,
             String requestId, String callerRequestId, boolean retried) {
-        if (AUDIT.isInfoEnabled()) {
-            AUDIT.infof("event=token-refused caller=%s client=%s method=%s path=%s token=%s generation=%d "
-                    + "request-id=%s caller-request-id=%s next=%s", caller.name(), client, method, path,
-                    fingerprint(client, refused), refused.generation(), requestId, plainId(callerRequestId),
-                    retried ? "retry" : "passed-back");
+        if (AuditEvent.enabled()) {
+            call("token-refused", caller, client, method, path).with("token", fingerprint(client, refused))
+                    .with("generation", refused.generation()).with("request-id", requestId)
+                    .with("caller-request-id", plainId(callerRequestId))
+                    .with("next", retried ? "retry" : "passed-back").write();
         }
     }
 
     /** A business call whose token was refused is sent again with {@code replacement}. */
     public void retried(Caller caller, String client, String method, String path, TokenRecord replacement,
             String requestId, String callerRequestId) {
-        if (AUDIT.isInfoEnabled()) {
-            AUDIT.infof("event=business-retry caller=%s client=%s method=%s path=%s token=%s generation=%d "
-                    + "request-id=%s caller-request-id=%s", caller.name(), client, method, path,
-                    fingerprint(client, replacement), replacement.generation(), requestId, plainId(callerRequestId));
+        if (AuditEvent.enabled()) {
+            call("business-retry", caller, client, method, path).with("token", fingerprint(client, replacement))
+                    .with("generation", replacement.generation()).with("request-id", requestId)
+                    .with("caller-request-id", plainId(callerRequestId)).write();
         }
     }
 
@@ -180,33 +179,45 @@ public class AuditTrail {
      */
     void writeCounts() {
         writeHandOutCounts();
-        denials.drain((denial, count) -> AUDIT.infof("event=denials caller=%s client=%s outcome=%d count=%d "
-                + "interval=%s", denial.caller(), denial.client(), denial.status(), count, summaryInterval),
-                count -> AUDIT.infof("event=denials-other count=%d interval=%s (refusals of kinds beyond the "
-                        + "first %d)", count, summaryInterval, KindCounts.MAX_KINDS));
-        businessCalls.drain((call, count) -> AUDIT.infof("event=business-calls caller=%s client=%s method=%s "
-                + "path=%s outcome=%s count=%d interval=%s", call.caller(), call.client(), call.method(),
-                call.path(), call.outcome(), count, summaryInterval),
-                count -> AUDIT.infof("event=business-calls-other count=%d interval=%s (calls of kinds beyond the "
-                        + "first %d)", count, summaryInterval, KindCounts.MAX_KINDS));
+        denials.drain((denial, count) -> counted(AuditEvent.of("denials").with("caller", denial.caller())
+                .with("client", denial.client()).with("outcome", denial.status()), count),
+                count -> others(AuditEvent.of("denials-other"), count));
+        businessCalls.drain((call, count) -> counted(AuditEvent.of("business-calls").with("caller", call.caller())
+                .with("client", call.client()).with("method", call.method()).with("path", call.path())
+                .with("outcome", call.outcome()), count),
+                count -> others(AuditEvent.of("business-calls-other"), count));
     }
 
     private void writeHandOutCounts() {
         handOuts.forEach((recipient, tally) -> {
             long count = tally.count().sumThenReset();
             if (count > 0) {
-                AUDIT.infof("event=hand-outs caller=%s client=%s outcome=200 token=%s generation=%d remote=%s "
-                        + "count=%d interval=%s", recipient.caller(), recipient.client(), tally.fingerprint(),
-                        recipient.generation(), recipient.remote(), count, summaryInterval);
+                counted(AuditEvent.of("hand-outs").with("caller", recipient.caller())
+                        .with("client", recipient.client()).with("outcome", 200).with("token", tally.fingerprint())
+                        .with("generation", recipient.generation()).with("remote", recipient.remote()), count);
             } else {
                 handOuts.remove(recipient, tally);
             }
         });
     }
 
+    private void counted(AuditEvent event, long count) {
+        event.with("count", count).with("interval", summaryInterval).write();
+    }
+
+    /** Kinds beyond the first {@link KindCounts#MAX_KINDS} of an interval, counted together. */
+    private void others(AuditEvent event, long count) {
+        counted(event.with("kinds-beyond", KindCounts.MAX_KINDS), count);
+    }
+
+    private static AuditEvent call(String event, Caller caller, String client, String method, String path) {
+        return AuditEvent.of(event).with("caller", caller.name()).with("client", client).with("method", method)
+                .with("path", path);
+    }
+
     private static void writeHandOut(String caller, String client, String fingerprint, long generation, String remote) {
-        AUDIT.infof("event=hand-out caller=%s client=%s outcome=200 token=%s generation=%d remote=%s",
-                caller, client, fingerprint, generation, remote);
+        AuditEvent.of("hand-out").with("caller", caller).with("client", client).with("outcome", 200)
+                .with("token", fingerprint).with("generation", generation).with("remote", remote).write();
     }
 
     private static String plainId(String id) {

@@ -45,6 +45,7 @@ public class CallerRegistry {
                     grant.platformPaths().stream().map(PlatformPathPattern::of).toList(), grant.admin());
             grant.keySha256().ifPresent(hex -> hashes.put(ByteBuffer.wrap(HexFormat.of().parseHex(hex)), caller));
             grant.serviceAccount().ifPresent(account -> subjects.put(ServiceAccounts.subject(account), caller));
+            watch(caller, config.clients().keySet());
         });
         this.byKeyHash = Map.copyOf(hashes);
         if (subjects.isEmpty()) {
@@ -56,6 +57,12 @@ public class CallerRegistry {
             this.keys = Optional.of(jwks);
             this.serviceAccounts = Optional.of(new ServiceAccountTokens(config.workloadIdentity(), jwks, subjects, clock));
         }
+    }
+
+    /** The caller's metric series exist from start-up, for the clients it was granted. */
+    private void watch(Caller caller, Set<String> clients) {
+        metrics.watchCaller(caller.name(), clients.stream().filter(caller::mayRead).toList(),
+                clients.stream().filter(caller::mayUse).toList());
     }
 
     void onStart(@Observes StartupEvent start) {

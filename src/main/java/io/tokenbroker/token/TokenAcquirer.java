@@ -174,7 +174,7 @@ class TokenAcquirer {
             long claimedAt = clock.millis();
             if (forced) {
                 claimForcedRefresh(state, forcedBy, claimedAt);
-                metrics.forcedRefresh(client, "performed");
+                metrics.forcedRefresh(client, forcedBy, "performed");
             }
             TokenRecord record;
             try {
@@ -225,7 +225,7 @@ class TokenAcquirer {
     private void claimForcedRefresh(ClientTokenState state, String caller, long nowMillis) {
         CallerRefreshBudget budget = callerBudgets.get(caller);
         if (budget != null && !budget.take(nowMillis)) {
-            metrics.forcedRefresh(state.client(), "refused");
+            metrics.forcedRefresh(state.client(), caller, "refused");
             throw RefreshTooSoonException.forCaller(caller, minForcedInterval);
         }
         boolean claimed = state.claimForcedCall(nowMillis, minForcedInterval);
@@ -241,7 +241,7 @@ class TokenAcquirer {
         }
         if (!claimed) {
             giveBack(caller, nowMillis);
-            metrics.forcedRefresh(state.client(), "refused");
+            metrics.forcedRefresh(state.client(), caller, "refused");
             throw RefreshTooSoonException.forClient(state.client(), minForcedInterval);
         }
     }

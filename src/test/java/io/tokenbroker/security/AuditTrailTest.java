@@ -10,14 +10,15 @@ import io.tokenbroker.testing.CapturedLogs;
 import io.tokenbroker.testing.TestAccounts;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Hand-outs leave one line per token, caller and address, then a count per summary interval; denials
- * one line per kind (caller, client, status), then a count, with a bounded number of kinds.
- * Fingerprints only, never the token.
+ * one line per kind (caller, client, status), then a count, with a bounded number of kinds. Every
+ * fact is a field of its line, never text a caller could shape. Fingerprints only, never the token.
  */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
@@ -34,78 +35,100 @@ class AuditTrailTest {
 
     @Test
     void repeatedHandOutsOfOneTokenAreCountedNotLoggedEachTime() {
-        List<String> audit;
+        List<Map<String, String>> audit;
         try (CapturedLogs logs = new CapturedLogs()) {
             for (int i = 0; i < 3; i++) {
                 given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY).get("/token?client=healthy")
                         .then().statusCode(200);
             }
             trail.writeCounts();
-            audit = logs.lines().stream()
-                    .filter(line -> line.startsWith(AuditTrail.CATEGORY + " ") && line.contains("client=healthy"))
-                    .toList();
+            audit = events(logs).stream().filter(event -> "healthy".equals(event.get("client"))).toList();
         }
 
-        assertThat(audit).filteredOn(line -> line.contains("event=hand-out ")).hasSize(1);
-        assertThat(audit).filteredOn(line -> line.contains("event=hand-outs ")).singleElement().satisfies(line ->
-                assertThat(line).contains("caller=alice", "token=sha256:", "remote=127.0.0.1", "count=3"));
+        assertThat(audit).filteredOn("event", "hand-out").hasSize(1);
+        assertThat(audit).filteredOn("event", "hand-outs").singleElement().satisfies(event -> assertThat(event)
+                .containsEntry("caller", "alice").containsEntry("remote", "127.0.0.1").containsEntry("count", "3")
+                .containsEntry("outcome", "200").hasEntrySatisfying("token", token -> assertThat(token)
+                        .matches("sha256:[0-9a-f]{8}")));
     }
 
     @Test
     void aCallersOwnRequestIdIsWrittenBesideOursOnlyWhenItIsAPlainId() {
         Caller caller = new Caller("pat", Set.of("*"));
-        List<String> audit;
+        List<Map<String, String>> audit;
         try (CapturedLogs logs = new CapturedLogs()) {
             trail.businessCall(caller, "proxy", "GET", "/openapi/a", "200", "rid-1", "trace-42.a:b", "192.0.2.7");
             trail.businessCall(caller, "proxy", "GET", "/openapi/b", "200", "rid-2", "x\nevent=forged", "192.0.2.7");
             trail.businessCall(caller, "proxy", "GET", "/openapi/c", "200", "rid-3", null, "192.0.2.7");
-            audit = auditLines(logs).stream().filter(line -> line.contains("event=business-call ")).toList();
+            audit = events(logs).stream().filter(event -> "business-call".equals(event.get("event"))).toList();
         }
 
-        assertThat(audit).hasSize(3);
-        assertThat(audit.get(0)).contains("request-id=rid-1 caller-request-id=trace-42.a:b");
-        assertThat(audit.get(1)).contains("request-id=rid-2 caller-request-id=- ").doesNotContain("forged");
-        assertThat(audit.get(2)).contains("request-id=rid-3 caller-request-id=- ");
+        assertThat(audit).extracting(event -> event.get("request-id")).containsExactly("rid-1", "rid-2", "rid-3");
+        assertThat(audit).extracting(event -> event.get("caller-request-id")).containsExactly("trace-42.a:b", "-", "-");
+    }
+
+    @Test
+    void aValueFromTheCallerCanNeitherAddAFieldNorStartALine() {
+        Caller caller = new Caller("pat", Set.of("*"));
+        List<Map<String, String>> audit;
+        List<String> lines;
+        try (CapturedLogs logs = new CapturedLogs()) {
+            trail.businessCall(caller, "proxy", "GET", "/openapi/x\r\nevent=forged caller=root", "200", "rid-9",
+                    "trace\", \"caller\": \"root", "192.0.2.7");
+            audit = events(logs);
+            lines = logs.lines();
+        }
+
+        assertThat(audit).singleElement().satisfies(event -> assertThat(event)
+                .containsOnlyKeys("event", "caller", "client", "method", "path", "outcome", "request-id",
+                        "caller-request-id", "remote")
+                .containsEntry("event", "business-call").containsEntry("caller", "pat")
+                .containsEntry("path", "/openapi/x??event=forged caller=root")
+                .containsEntry("caller-request-id", "-"));
+        assertThat(lines).filteredOn(line -> line.startsWith(AuditTrail.CATEGORY + " ")).singleElement()
+                .satisfies(line -> assertThat(line).doesNotContain("\n", "\r"));
     }
 
     @Test
     void repeatedDenialsAreCountedNotLoggedEachTime() {
-        List<String> audit;
+        List<Map<String, String>> audit;
         try (CapturedLogs logs = new CapturedLogs()) {
             for (int i = 0; i < 4; i++) {
                 given().header("Authorization", "Bearer wrong").get("/token?client=other").then().statusCode(401);
             }
             trail.writeCounts();
-            audit = auditLines(logs).stream().filter(line -> line.contains("outcome=401")).toList();
+            audit = events(logs).stream().filter(event -> "401".equals(event.get("outcome"))).toList();
         }
 
-        assertThat(audit).filteredOn(line -> line.contains("event=denied ")).singleElement().satisfies(line ->
-                assertThat(line).contains("caller=-", "client=-", "remote=127.0.0.1"));
-        assertThat(audit).filteredOn(line -> line.contains("event=denials ")).singleElement().satisfies(line ->
-                assertThat(line).contains("caller=-", "client=-", "count=4", "interval=PT1M"));
+        assertThat(audit).filteredOn("event", "denied").singleElement().satisfies(event -> assertThat(event)
+                .containsEntry("caller", "-").containsEntry("client", "-").containsEntry("remote", "127.0.0.1"));
+        assertThat(audit).filteredOn("event", "denials").singleElement().satisfies(event -> assertThat(event)
+                .containsEntry("caller", "-").containsEntry("client", "-").containsEntry("count", "4")
+                .containsEntry("interval", "PT1M"));
     }
 
     @Test
     void denialsOfMoreKindsThanTheBoundAreCountedTogether() {
         int kinds = KindCounts.MAX_KINDS + 5;
-        List<String> audit;
+        List<Map<String, String>> audit;
         try (CapturedLogs logs = new CapturedLogs()) {
             for (int i = 0; i < kinds; i++) {
                 trail.denied(new Caller("caller-" + i, Set.of()), "other", 403, "192.0.2.1");
             }
             trail.writeCounts();
-            audit = auditLines(logs);
+            audit = events(logs);
         }
 
-        assertThat(audit).filteredOn(line -> line.contains("event=denied ")).hasSize(KindCounts.MAX_KINDS);
-        assertThat(audit).filteredOn(line -> line.contains("event=denials ")).hasSize(KindCounts.MAX_KINDS);
-        assertThat(audit).filteredOn(line -> line.contains("event=denials-other ")).singleElement()
-                .satisfies(line -> assertThat(line).contains("count=5"));
+        assertThat(audit).filteredOn("event", "denied").hasSize(KindCounts.MAX_KINDS);
+        assertThat(audit).filteredOn("event", "denials").hasSize(KindCounts.MAX_KINDS);
+        assertThat(audit).filteredOn("event", "denials-other").singleElement().satisfies(event -> assertThat(event)
+                .containsEntry("count", "5").containsEntry("kinds-beyond", Integer.toString(KindCounts.MAX_KINDS)));
     }
 
     @Test
     void handOutsAndDenialsAreAudited() {
-        List<String> audit;
+        List<Map<String, String>> audit;
+        List<String> lines;
         String token;
         try (CapturedLogs logs = new CapturedLogs()) {
             token = given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY).get("/token?client=other")
@@ -113,19 +136,22 @@ class AuditTrailTest {
             given().header("Authorization", "Bearer wrong").get("/token?client=other").then().statusCode(401);
             given().header("Authorization", "Bearer " + TestAccounts.BOB_KEY).get("/token?client=default")
                     .then().statusCode(403);
-            audit = auditLines(logs);
+            audit = events(logs);
+            lines = logs.lines();
         }
 
-        assertThat(audit).anySatisfy(line -> assertThat(line)
-                .contains("event=hand-out", "caller=alice", "client=other", "outcome=200", "token=sha256:",
-                        "generation=", "remote=127.0.0.1"));
-        assertThat(audit).anySatisfy(line -> assertThat(line).contains("event=denied", "caller=-", "outcome=401"));
-        assertThat(audit).anySatisfy(line -> assertThat(line)
-                .contains("event=denied", "caller=bob", "client=default", "outcome=403"));
-        assertThat(audit).noneMatch(line -> line.contains(token));
+        assertThat(audit).anySatisfy(event -> assertThat(event).containsEntry("event", "hand-out")
+                .containsEntry("caller", "alice").containsEntry("client", "other").containsEntry("outcome", "200")
+                .containsEntry("remote", "127.0.0.1").containsKeys("token", "generation"));
+        assertThat(audit).anySatisfy(event -> assertThat(event).containsEntry("event", "denied")
+                .containsEntry("caller", "-").containsEntry("outcome", "401"));
+        assertThat(audit).anySatisfy(event -> assertThat(event).containsEntry("event", "denied")
+                .containsEntry("caller", "bob").containsEntry("client", "default").containsEntry("outcome", "403"));
+        assertThat(lines).anyMatch(line -> line.startsWith(AuditTrail.CATEGORY + " hand-out "))
+                .noneMatch(line -> line.contains(token));
     }
 
-    private static List<String> auditLines(CapturedLogs logs) {
-        return logs.lines().stream().filter(line -> line.startsWith(AuditTrail.CATEGORY + " ")).toList();
+    private static List<Map<String, String>> events(CapturedLogs logs) {
+        return logs.fields(AuditTrail.CATEGORY);
     }
 }
