@@ -74,23 +74,23 @@ class AdminRoutesTest {
 
         String all = operator().get(CLIENTS).then().statusCode(200).extract().asString();
         assertThat(JsonPath.from(all).getList("clients.client", String.class))
-                .contains("default", "other", TestAccounts.UNREACHABLE).isSorted();
+                .contains("default", "other", TestAccounts.ADMIN_UNREACHABLE).isSorted();
         assertThat(platform.issuedTokens()).isNotEmpty().allSatisfy(issued -> assertThat(all).doesNotContain(issued));
     }
 
     @Test
     void aFirstAcquisitionThatFailedShowsItsKindInTheViewAndInReadiness() {
         given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY)
-                .get("/token?client=" + TestAccounts.UNREACHABLE).then().statusCode(503);
+                .get("/token?client=" + TestAccounts.ADMIN_UNREACHABLE).then().statusCode(503);
 
-        JsonPath unreachable = operator().get(CLIENTS + "/" + TestAccounts.UNREACHABLE).then().statusCode(200)
+        JsonPath unreachable = operator().get(CLIENTS + "/" + TestAccounts.ADMIN_UNREACHABLE).then().statusCode(200)
                 .extract().jsonPath();
 
         assertThat(unreachable.getString("fingerprint")).isNull();
         assertThat(unreachable.getString("lastFailure.kind")).isEqualTo("platform-unavailable");
         assertThat(Instant.parse(unreachable.getString("lastFailure.at"))).isBefore(Instant.now().plusSeconds(1));
         String readiness = ManagementInterface.given().get("/q/health/ready").then().extract()
-                .path("checks.find { it.name == 'tokens' }.data.'client." + TestAccounts.UNREACHABLE + "'");
+                .path("checks.find { it.name == 'tokens' }.data.'client." + TestAccounts.ADMIN_UNREACHABLE + "'");
         assertThat(readiness).startsWith("no token yet").contains("the last attempt failed at", "platform-unavailable");
     }
 

@@ -31,6 +31,8 @@ public final class TestAccounts {
     public static final String OLGA_KEY = "olga-key-4d8e1b";
     /** A client only the operators' tests rotate. */
     public static final String ADMIN_ROTATED = "admin-rotated";
+    /** Like {@link #UNREACHABLE}, for the operators' tests alone, so other tests' counts stay theirs. */
+    public static final String ADMIN_UNREACHABLE = "admin-unreachable";
 
     /**
      * Clients for business calls, one per scenario that changes the platform's view of its token.
@@ -115,9 +117,11 @@ public final class TestAccounts {
         config.put("broker.clients." + ROTATING + ".base-url", platform.baseUrl());
         config.put("broker.clients." + ROTATING + ".client-id", clientId(ROTATING));
         config.put("broker.clients." + ROTATING + ".secret-file", ROTATING_SECRET_FILE.toAbsolutePath().toString());
-        config.put("broker.clients." + UNREACHABLE + ".base-url", "http://127.0.0.1:" + closedPort());
-        config.put("broker.clients." + UNREACHABLE + ".client-id", clientId(UNREACHABLE));
-        config.put("broker.clients." + UNREACHABLE + ".secret", secret(UNREACHABLE));
+        for (String unreachable : List.of(UNREACHABLE, ADMIN_UNREACHABLE)) {
+            config.put("broker.clients." + unreachable + ".base-url", "http://127.0.0.1:" + closedPort());
+            config.put("broker.clients." + unreachable + ".client-id", clientId(unreachable));
+            config.put("broker.clients." + unreachable + ".secret", secret(unreachable));
+        }
         config.put("broker.callers.alice.key-sha256", CallerRegistry.sha256Hex(ALICE_KEY));
         config.put("broker.callers.alice.clients", "*");
         config.put("broker.callers.bob.key-sha256", CallerRegistry.sha256Hex(BOB_KEY));
