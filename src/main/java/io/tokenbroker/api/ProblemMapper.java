@@ -72,10 +72,9 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response unreadableBody(JsonProcessingException e, ContainerRequestContext request) {
         metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), 400);
-        // The parser's message quotes the body, which may hold a token: never pass it on.
+        // The parser's message quotes the body, which may hold a token: only its position is passed on.
         LOG.debug("HTTP 400: unreadable JSON body");
-        return problem(400, "invalid-request", "Invalid request",
-                "the body must be {\"rejectedToken\":\"<the token the platform refused>\"}").build();
+        return problem(400, "invalid-request", "Invalid request", HttpErrors.unreadableJson(e)).build();
     }
 
     @ServerExceptionMapper
@@ -108,12 +107,15 @@ class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    Response httpError(WebApplicationException e) {
+    Response httpError(WebApplicationException e, ContainerRequestContext request) {
         int status = e.getResponse().getStatus();
         Response.StatusType type = Response.Status.fromStatusCode(status);
         String title = type == null ? "HTTP " + status : type.getReasonPhrase();
         LOG.debugf("HTTP %d: %s", status, title);
-        return problem(status, "http-" + status, title, "the request cannot be served as sent").build();
+        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), status);
+        Response.ResponseBuilder answer = problem(status, "http-" + status, title, HttpErrors.detail(e, request));
+        String allowed = HttpErrors.allowed(e, request);
+        return allowed == null ? answer.build() : answer.header(HttpHeaders.ALLOW, allowed).build();
     }
 
     @ServerExceptionMapper
