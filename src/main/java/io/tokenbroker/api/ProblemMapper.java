@@ -51,27 +51,27 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response forbidden(AccessDeniedException e, ContainerRequestContext request, HttpServerRequest http) {
         audit.denied(e.caller(), e.client(), 403, Peers.remote(http));
-        return clientError(e, request);
+        return clientError(e, e.client() == null ? BrokerMetrics.NO_CLIENT : e.client(), request);
     }
 
     @ServerExceptionMapper
     Response unknownClient(UnknownClientException e, ContainerRequestContext request) {
-        return clientError(e, request);
+        return clientError(e, TokenResource.clientOf(request), request);
     }
 
     @ServerExceptionMapper
     Response invalidClientName(InvalidClientNameException e, ContainerRequestContext request) {
-        return clientError(e, request);
+        return clientError(e, TokenResource.clientOf(request), request);
     }
 
     @ServerExceptionMapper
     Response invalidRequest(InvalidRequestException e, ContainerRequestContext request) {
-        return clientError(e, request);
+        return clientError(e, TokenResource.clientOf(request), request);
     }
 
     @ServerExceptionMapper
     Response unreadableBody(JsonProcessingException e, ContainerRequestContext request) {
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), 400);
+        metrics.tokenRequestFailed(TokenResource.clientOf(request), callerName(request), 400);
         // The parser's message quotes the body, which may hold a token: only its position is passed on.
         LOG.debug("HTTP 400: unreadable JSON body");
         return problem(400, "invalid-request", "Invalid request", HttpErrors.unreadableJson(e)).build();
@@ -85,8 +85,10 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response refreshTooSoon(RefreshTooSoonException e, ContainerRequestContext request, HttpServerRequest http) {
-        audit.denied(CallerAuthenticationFilter.callerOf(request), null, 429, Peers.remote(http));
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), 429);
+        String client = TokenResource.clientOf(request);
+        audit.denied(CallerAuthenticationFilter.callerOf(request), client.equals(BrokerMetrics.NO_CLIENT) ? null : client,
+                429, Peers.remote(http));
+        metrics.tokenRequestFailed(client, callerName(request), 429);
         LOG.infof("HTTP 429: %s", e.getMessage());
         return answer(Problem.of(e)).build();
     }
@@ -101,7 +103,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response tokenUnavailable(TokenUnavailableException e, ContainerRequestContext request) {
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), 503);
+        metrics.tokenRequestFailed(TokenResource.clientOf(request), callerName(request), 503);
         LOG.errorf("No token: %s", e.getMessage());
         return answer(Problem.of(e)).build();
     }
@@ -144,9 +146,10 @@ class ProblemMapper {
         return unexpected(cause);
     }
 
-    private Response clientError(RuntimeException e, ContainerRequestContext request) {
+    /** A 4xx about the request itself, counted under {@code client} (a configured one, or {@code none}). */
+    private Response clientError(RuntimeException e, String client, ContainerRequestContext request) {
         Problem problem = Problem.of(e);
-        metrics.tokenRequestFailed(BrokerMetrics.NO_CLIENT, callerName(request), problem.status());
+        metrics.tokenRequestFailed(client, callerName(request), problem.status());
         LOG.debugf("HTTP %d: %s", problem.status(), e.getMessage());
         return answer(problem).build();
     }

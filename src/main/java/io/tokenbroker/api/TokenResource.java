@@ -2,6 +2,7 @@ package io.tokenbroker.api;
 
 import io.smallrye.mutiny.Uni;
 import io.tokenbroker.config.ClientNames;
+import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.security.CallerAuthenticated;
 import io.tokenbroker.security.Caller;
@@ -37,6 +38,7 @@ public class TokenResource {
 
     /** The query parameter naming the client. */
     static final String CLIENT = "client";
+    private static final String RESOLVED_CLIENT = TokenResource.class.getName() + ".client";
 
     private final TokenBroker broker;
     private final ClientAccess access;
@@ -123,8 +125,19 @@ public class TokenResource {
         return responses.handOut(name, caller.name(), record, json, http.response());
     }
 
-    /** The client asked for: read raw, because {@code @QueryParam} cannot tell {@code ?client=} from absent. */
+    /**
+     * The client asked for: read raw, because {@code @QueryParam} cannot tell {@code ?client=} from
+     * absent; kept on the request, so that a failure is counted and audited under it.
+     */
     private String client(ContainerRequestContext request, HttpServerRequest http) {
-        return access.resolve(CallerAuthenticationFilter.callerOf(request), http.getParam(CLIENT));
+        String name = access.resolve(CallerAuthenticationFilter.callerOf(request), http.getParam(CLIENT));
+        request.setProperty(RESOLVED_CLIENT, name);
+        return name;
+    }
+
+    /** The configured client a request was resolved to, or {@code none} if it failed before. */
+    static String clientOf(ContainerRequestContext request) {
+        Object client = request.getProperty(RESOLVED_CLIENT);
+        return client == null ? BrokerMetrics.NO_CLIENT : (String) client;
     }
 }

@@ -142,7 +142,7 @@ public class BrokerMetrics {
      */
     public void watchToken(String client, Supplier<Instant> acquiredAt, Supplier<Instant> expiresAt) {
         breaker(client);
-        for (String outcome : new String[] {"ok", "rejected", "unavailable", "bad-answer", "unreachable"}) {
+        for (String outcome : new String[] {"ok", "rejected", "unavailable", "bad-answer", "unreachable", "timeout"}) {
             registry.counter("broker.platform.calls", "client", client, "outcome", outcome);
         }
         registry.counter("broker.lock.waits", "client", client);

@@ -83,7 +83,9 @@ class OperationsEndpointsTest {
                 .containsPattern("broker_auth_failures_total\\{reason=\"unknown-key\"[^}]*} [1-9]")
                 .containsPattern("broker_token_expires_in_seconds\\{client=\"other\"[^}]*} [1-9]")
                 .contains("broker_token_age_seconds{client=\"other\"")
-                .contains("broker_circuit_breaker_open{client=\"other\"");
+                .contains("broker_circuit_breaker_open{client=\"other\"")
+                .as("every outcome the README lists exists from start-up")
+                .contains("broker_platform_calls_total{client=\"cold\",outcome=\"timeout\"}");
     }
 
     @Test
@@ -98,7 +100,7 @@ class OperationsEndpointsTest {
 
         assertThat(metrics)
                 .containsPattern(REQUESTS + "\\{caller=\"alice\",client=\"other\",outcome=\"served\"[^}]*} [1-9]")
-                .containsPattern(REQUESTS + "\\{caller=\"bob\",client=\"none\",outcome=\"403\"[^}]*} [1-9]")
+                .containsPattern(REQUESTS + "\\{caller=\"bob\",client=\"default\",outcome=\"403\"[^}]*} [1-9]")
                 .containsPattern(REQUESTS + "\\{caller=\"none\",client=\"none\",outcome=\"401\"[^}]*} [1-9]");
         Set<String> bounded = new HashSet<>(config.callers().keySet());
         bounded.add(BrokerMetrics.NO_CALLER);

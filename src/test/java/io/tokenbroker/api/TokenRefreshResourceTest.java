@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectPlatform;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.PlatformStandIn;
 import io.tokenbroker.testing.TestAccounts;
 import java.util.List;
@@ -83,6 +84,8 @@ class TokenRefreshResourceTest {
                 .header("Retry-After", not(emptyOrNullString()));
 
         assertThat(platform.calls(TestAccounts.clientId("refresh-d"))).isEqualTo(calls);
+        assertThat(ManagementInterface.metrics()).as("counted under the client it concerned")
+                .containsPattern("broker_token_requests_total\\{caller=\"alice\",client=\"refresh-d\",outcome=\"429\"} 1.0");
     }
 
     @Test
