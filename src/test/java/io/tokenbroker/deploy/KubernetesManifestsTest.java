@@ -80,6 +80,10 @@ class KubernetesManifestsTest {
         assertThat(deployment.getSpec().getReplicas()).isGreaterThanOrEqualTo(2);
         var pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        for (String dockerfile : List.of("Dockerfile.jvm", "Dockerfile.native")) {
+            assertThat(Files.readString(Path.of(dockerfile))).as(dockerfile + " runs as the Deployment's user")
+                    .containsPattern("(?m)^USER " + pod.getSecurityContext().getRunAsUser() + "$");
+        }
         assertThat(pod.getTopologySpreadConstraints()).extracting(c -> c.getTopologyKey())
                 .contains("kubernetes.io/hostname");
         V1Container container = pod.getContainers().get(0);
