@@ -118,5 +118,6 @@ class BrokerReplicasIT {
         TestAccounts.CLIENTS.forEach(client -> assertThat(logs).doesNotContain(TestAccounts.secret(client)));
         set.platform.issuedTokens().forEach(token -> assertThat(logs).doesNotContain(token));
         assertThat(logs).doesNotContain(TestAccounts.ALICE_KEY).doesNotContain(RedisServerProcess.PASSWORD);
+        assertThat(logs).as("no noise at start-up").doesNotContain("has been already registered");
     }
 }

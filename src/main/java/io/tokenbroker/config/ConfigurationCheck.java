@@ -2,6 +2,7 @@ package io.tokenbroker.config;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.config.Secret;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,16 +30,47 @@ import org.jboss.logging.Logger;
  * worth protecting.
  */
 @Singleton
-class ConfigurationCheck {
+public class ConfigurationCheck {
 
     private static final Logger LOG = Logger.getLogger(ConfigurationCheck.class);
 
-    void onStart(@Observes @Priority(1) StartupEvent start, BrokerConfig config) {
-        List<String> problems = problems(config, LaunchMode.current());
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("Invalid broker configuration:\n  - " + String.join("\n  - ", problems));
+    private final BrokerConfig config;
+    private final boolean redisConfigured;
+    private volatile boolean verified;
+
+    ConfigurationCheck(BrokerConfig config, @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
+        this.config = config;
+        this.redisConfigured = redisHosts.isPresent();
+    }
+
+    void onStart(@Observes @Priority(1) StartupEvent start) {
+        verify();
+    }
+
+    /**
+     * Stops the start, naming every problem at once, if the configuration is broken; else warns once of
+     * what is risky. Called by the first bean that needs a sound configuration (the token store is made
+     * while the HTTP routes are set up, before the start-up event) and at the start-up event.
+     *
+     * @throws ConfigurationException printed by Quarkus as its message alone, without a stack trace
+     */
+    public synchronized void verify() {
+        if (verified) {
+            return;
         }
-        warnings(config, LaunchMode.current()).forEach(LOG::warn);
+        LaunchMode mode = LaunchMode.current();
+        List<String> problems = problems(config, mode);
+        if (StoreKind.chosen(config, redisConfigured, mode) == StoreKind.REDIS && !redisConfigured) {
+            problems.add("quarkus.redis.hosts is not set, and tokens are kept in Redis (the default outside dev mode): "
+                    + "point it at the shared Redis (e.g. redis://redis:6379), or set broker.store=memory for a "
+                    + "single replica without Redis");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException("token-broker cannot start: " + problems.size() + " configuration "
+                    + (problems.size() == 1 ? "problem" : "problems") + ":\n  - " + String.join("\n  - ", problems));
+        }
+        warnings(config, mode).forEach(LOG::warn);
+        verified = true;
     }
 
     /** What is allowed but risky, one line each. */

@@ -6,6 +6,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.config.Secret;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.config.ConfigurationCheck;
 import io.tokenbroker.config.StoreKind;
 import io.tokenbroker.token.TokenStore;
 import jakarta.enterprise.event.Observes;
@@ -30,9 +31,10 @@ class TokenStoreProducer {
     @Produces
     @Singleton
     @Startup
-    TokenStore tokenStore(BrokerConfig config, Instance<RedisDataSource> redis, Clock clock,
+    TokenStore tokenStore(BrokerConfig config, ConfigurationCheck check, Instance<RedisDataSource> redis, Clock clock,
             @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
-        StoreKind kind = chooseKind(config, redisHosts.isPresent(), LaunchMode.current());
+        check.verify();
+        StoreKind kind = StoreKind.chosen(config, redisHosts.isPresent(), LaunchMode.current());
         TokenStore store = switch (kind) {
             case MEMORY -> new InMemoryTokenStore(config.lock().lease(), clock);
             case REDIS -> redisStore(config, redis.get(), clock);
@@ -50,17 +52,6 @@ class TokenStoreProducer {
         if (store instanceof RedisTokenStore redisStore) {
             redisStore.close();
         }
-    }
-
-    static StoreKind chooseKind(BrokerConfig config, boolean redisConfigured, LaunchMode mode) {
-        StoreKind kind = config.store().kind()
-                .orElse(redisConfigured || mode != LaunchMode.DEVELOPMENT ? StoreKind.REDIS : StoreKind.MEMORY);
-        if (kind == StoreKind.REDIS && !redisConfigured) {
-            throw new IllegalStateException("broker.store is redis but quarkus.redis.hosts is not set: "
-                    + "point it at the shared Redis (e.g. redis://redis:6379), "
-                    + "or set broker.store=memory for a single replica without Redis");
-        }
-        return kind;
     }
 
     private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock) {
