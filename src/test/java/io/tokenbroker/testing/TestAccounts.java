@@ -31,6 +31,8 @@ public final class TestAccounts {
     public static final String OLGA_KEY = "olga-key-4d8e1b";
     /** A client only the operators' tests rotate. */
     public static final String ADMIN_ROTATED = "admin-rotated";
+    /** A client only the dev page's test refreshes. */
+    public static final String DEV_PAGE = "dev-page";
     /** Like {@link #UNREACHABLE}, for the operators' tests alone, so other tests' counts stay theirs. */
     public static final String ADMIN_UNREACHABLE = "admin-unreachable";
 
@@ -68,7 +70,7 @@ public final class TestAccounts {
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
             "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup",
             "flaky-503", "flaky-429", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
-            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED);
+            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED, DEV_PAGE);
     /** A client whose platform URL has nothing listening: every connection is refused. */
     public static final String UNREACHABLE = "unreachable";
 
