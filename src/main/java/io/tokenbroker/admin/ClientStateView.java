@@ -27,8 +27,11 @@ public record ClientStateView(String client, String fingerprint, long generation
         Instant servedUntil, Instant nextRefresh, boolean unsaved, Instant refreshFailingSince, Failure lastFailure,
         String breaker, Lock lock, boolean acquiring, int businessCallsInFlight, String storeProblem) {
 
-    /** A failed acquisition: its kind and when it happened. */
-    public record Failure(String kind, Instant at) {
+    /**
+     * The last failed acquisition: its kind, when it happened, and since when acquisitions have failed
+     * in a row ({@code null} once one succeeded again).
+     */
+    public record Failure(String kind, Instant at, Instant failingSince) {
     }
 
     /**
@@ -48,7 +51,7 @@ public record ClientStateView(String client, String fingerprint, long generation
 
     static ClientStateView of(TokenStateReport report, String breaker, Lock lock, int businessCallsInFlight) {
         Failure failure = report.lastFailureKind() == null ? null
-                : new Failure(report.lastFailureKind(), report.lastFailureAt());
+                : new Failure(report.lastFailureKind(), report.lastFailureAt(), report.failingSince());
         return new ClientStateView(report.client(), report.fingerprint(), report.generation(), report.acquiredAt(),
                 report.servedUntil(), report.nextRefresh(), report.unsaved(), report.refreshFailingSince(), failure,
                 breaker, lock, report.acquiring() || report.replacing(), businessCallsInFlight, report.storeProblem());

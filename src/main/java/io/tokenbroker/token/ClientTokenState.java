@@ -37,8 +37,11 @@ final class ClientTokenState {
         static final Known NOTHING = new Known(null, false, Instant.MAX, 0, null, null);
     }
 
-    /** The last acquisition or replacement that failed: what went wrong ({@link Failures#kind}) and when. */
-    record FailureNote(String kind, Instant at) {
+    /**
+     * The last acquisition or replacement that failed: what went wrong ({@link Failures#kind}), when,
+     * since when acquisitions have been failing in a row, and whether one has succeeded since.
+     */
+    record FailureNote(String kind, Instant at, Instant since, boolean recovered) {
     }
 
     private final String client;
@@ -185,7 +188,14 @@ final class ClientTokenState {
 
     /** Notes that an acquisition or replacement failed, for readiness and the operators' state view. */
     void failed(String kind, Instant at) {
-        lastFailure.set(new FailureNote(kind, at));
+        lastFailure.updateAndGet(previous -> new FailureNote(kind, at,
+                previous == null || previous.recovered() ? at : previous.since(), false));
+    }
+
+    /** Notes that an acquisition succeeded: the failures before it are history. */
+    void succeeded() {
+        lastFailure.updateAndGet(previous -> previous == null || previous.recovered() ? previous
+                : new FailureNote(previous.kind(), previous.at(), previous.since(), true));
     }
 
     /** The last failed acquisition or replacement, or {@code null} if none has failed. */

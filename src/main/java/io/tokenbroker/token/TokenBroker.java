@@ -202,6 +202,7 @@ public class TokenBroker {
             }
             throw failure;
         }
+        state.succeeded();
         state.adopt(result.record(), result.saved(), refreshAhead, jitter, clock.instant());
         TokenRecord current = state.current();
         return current != null && current.servableAt(clock.millis()) ? current : result.record();

@@ -45,8 +45,8 @@ class TokenReadinessCheck implements HealthCheck {
         TokenRecord current = known.token();
         if (current == null || !current.servableAt(now.toEpochMilli())) {
             ClientTokenState.FailureNote failure = state.lastFailure();
-            String failed = failure == null ? ""
-                    : "; the last attempt failed at " + failure.at() + " (" + failure.kind() + ")";
+            String failed = failure == null || failure.recovered() ? ""
+                    : "; failing since " + failure.since() + ", last at " + failure.at() + " (" + failure.kind() + ")";
             return (current == null ? "no token yet (obtained on first request)" : "expired") + failed + stored;
         }
         String fresh = "valid for " + current.remainingAt(now).toSeconds() + "s"

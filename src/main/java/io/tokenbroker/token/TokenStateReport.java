@@ -20,13 +20,14 @@ import java.time.Instant;
  *     {@code credentials-rejected}, {@code bad-answer}, {@code store-unavailable},
  *     {@code token-unavailable}, {@code internal}), or {@code null}
  * @param lastFailureAt when that was
+ * @param failingSince since when acquisitions have failed in a row, or {@code null} if the last one succeeded
  * @param acquiring whether an acquisition runs on this replica now
  * @param replacing whether a replacement of a refused token runs on this replica now
  * @param storeProblem why the stored record was refused at the last look, or {@code null}
  */
 public record TokenStateReport(String client, String fingerprint, long generation, Instant acquiredAt,
         Instant servedUntil, Instant nextRefresh, boolean unsaved, Instant refreshFailingSince, int failedRefreshes,
-        String lastFailureKind, Instant lastFailureAt, boolean acquiring, boolean replacing, String storeProblem) {
+        String lastFailureKind, Instant lastFailureAt, Instant failingSince, boolean acquiring, boolean replacing, String storeProblem) {
 
     static TokenStateReport of(ClientTokenState state) {
         ClientTokenState.Known known = state.known();
@@ -40,6 +41,7 @@ public record TokenStateReport(String client, String fingerprint, long generatio
                 token == null ? null : known.nextRefresh(),
                 known.unsaved(), known.failingSince(), known.failedRefreshes(),
                 failure == null ? null : failure.kind(), failure == null ? null : failure.at(),
+                failure == null || failure.recovered() ? null : failure.since(),
                 state.acquiring(), state.replacing(), known.storeProblem());
     }
 }
