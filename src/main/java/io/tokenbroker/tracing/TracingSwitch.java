@@ -13,7 +13,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * default and would then export to {@code localhost:4317}, whether a collector listens there or not;
  * the broker defaults {@code quarkus.otel.sdk.disabled} to {@code true} instead, unless
  * {@code quarkus.otel.exporter.otlp.endpoint} or {@code quarkus.otel.exporter.otlp.traces.endpoint}
- * is set. The property is read at start-up (Quarkus installs no Vert.x tracer and no exporter while it
+ * is set (other than by Quarkus' own default). The property is read at start-up (Quarkus installs no Vert.x tracer and no exporter while it
  * is {@code true}), so one packaged jar serves both. An explicit {@code quarkus.otel.sdk.disabled}, in
  * any source, wins.
  */
@@ -36,7 +36,12 @@ public final class TracingSwitch implements ConfigSourceFactory {
         });
     }
 
+    /**
+     * Whether someone configured the endpoint: a source that outranks this one (a file, the environment,
+     * a system property). Quarkus registers {@code http://localhost:4317/} as a default value far below.
+     */
     private static boolean isSet(ConfigValue value) {
-        return value != null && value.getValue() != null && !value.getValue().isBlank();
+        return value != null && value.getValue() != null && !value.getValue().isBlank()
+                && value.getConfigSourceOrdinal() > ORDINAL;
     }
 }

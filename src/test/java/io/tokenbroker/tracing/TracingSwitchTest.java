@@ -28,6 +28,17 @@ class TracingSwitchTest {
     }
 
     @Test
+    void theDefaultEndpointQuarkusRegistersLeavesTheSdkDisabled() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(Map.of("quarkus.otel.exporter.otlp.endpoint",
+                        "http://localhost:4317/"), "DefaultValuesConfigSource", Integer.MIN_VALUE))
+                .withSources(new TracingSwitch())
+                .build();
+
+        assertThat(config.getValue(TracingSwitch.SDK_DISABLED, Boolean.class)).isTrue();
+    }
+
+    @Test
     void aBlankEndpointLeavesTheSdkDisabled() {
         assertThat(sdkDisabled(Map.of("quarkus.otel.exporter.otlp.endpoint", " "))).isTrue();
     }
