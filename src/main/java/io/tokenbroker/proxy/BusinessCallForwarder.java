@@ -101,7 +101,7 @@ class BusinessCallForwarder {
             this.context = (ContextInternal) Vertx.currentContext();
             this.method = call.context().request().method();
             this.callerHeaders = call.context().request().headers();
-            this.trace = BusinessCallTrace.start(spans, client, method, call.path().rawPath());
+            this.trace = BusinessCallTrace.start(spans, client, method, call.path().rawPath(), callerHeaders);
         }
 
         void start() {

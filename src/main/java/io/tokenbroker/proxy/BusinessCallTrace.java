@@ -5,6 +5,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.tokenbroker.tracing.Spans;
 import io.vertx.core.MultiMap;
@@ -26,6 +27,17 @@ final class BusinessCallTrace {
     private static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
     private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
     private static final TextMapSetter<MultiMap> HEADERS = (headers, name, value) -> headers.set(name, value);
+    private static final TextMapGetter<MultiMap> CALLER_HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(MultiMap headers) {
+            return headers.names();
+        }
+
+        @Override
+        public String get(MultiMap headers, String name) {
+            return headers == null ? null : headers.get(name);
+        }
+    };
 
     private final Spans spans;
     private final Context parent;
@@ -37,12 +49,17 @@ final class BusinessCallTrace {
         this.span = span;
     }
 
-    /** Starts the span of a call taken in on the current Vert.x context, under the request's own span. */
-    static BusinessCallTrace start(Spans spans, String client, HttpMethod method, String platformPath) {
+    /**
+     * Starts the span of a call taken in on the current Vert.x context: in the caller's trace, under the
+     * span of its request or, as requests are not traced by Quarkus, the caller's span its
+     * {@code traceparent} names.
+     */
+    static BusinessCallTrace start(Spans spans, String client, HttpMethod method, String platformPath,
+            MultiMap callerHeaders) {
         if (!spans.on()) {
             return NONE;
         }
-        Context parent = Context.current();
+        Context parent = spans.arrivedIn(callerHeaders, CALLER_HEADERS);
         Span span = spans.start("business call " + method.name(), SpanKind.CLIENT, parent, client);
         span.setAttribute(METHOD, method.name()).setAttribute(PATH, platformPath);
         return new BusinessCallTrace(spans, parent, span);

@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.function.Supplier;
@@ -85,6 +86,18 @@ public final class Spans {
             return Span.getInvalid();
         }
         return tracer.spanBuilder(name).setSpanKind(kind).setParent(parent).setAttribute(CLIENT, client).startSpan();
+    }
+
+    /**
+     * The context a request arrived in: the current one when Quarkus traces requests, otherwise the
+     * one its headers name ({@code traceparent}), or none.
+     */
+    public <C> Context arrivedIn(C carrier, TextMapGetter<C> getter) {
+        Context current = Context.current();
+        if (tracer == null || Span.fromContext(current).getSpanContext().isValid()) {
+            return current;
+        }
+        return propagator.extract(current, carrier, getter);
     }
 
     /** Writes {@code span}'s context ({@code traceparent}, with the configured propagators) into {@code carrier}. */
