@@ -1,9 +1,12 @@
 package io.tokenbroker.platform;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
+import io.tokenbroker.tracing.Spans;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
 import java.net.ConnectException;
@@ -42,6 +45,8 @@ final class ClientCall {
     private final Duration breakerDelay;
     private final TypedGuard<IssuedToken> guard;
     private final BrokerMetrics metrics;
+    private final Spans spans;
+    private final CredentialCallSpan callSpan;
     private volatile Rejection lastRejection;
     private volatile CircuitBreakerState breaker = CircuitBreakerState.CLOSED;
 
@@ -54,8 +59,10 @@ final class ClientCall {
     }
 
     ClientCall(String name, BrokerConfig.Client client, PlatformAuthApi api, PlatformAnswers answers,
-            BrokerConfig.Platform policy, Clock clock, BrokerMetrics metrics) {
+            BrokerConfig.Platform policy, Clock clock, BrokerMetrics metrics, Spans spans) {
         this.name = name;
+        this.spans = spans;
+        this.callSpan = new CredentialCallSpan(client.baseUrl());
         this.client = client;
         this.secret = new PlatformSecret(name, client);
         this.api = api;
@@ -87,8 +94,10 @@ final class ClientCall {
         if (rejection != null && rejection.holds(clock.instant(), currentSecret)) {
             throw rejection.cause();
         }
+        int[] attempts = {0};
         try {
-            return guard.call(() -> attempt(currentSecret, mayIssue));
+            return guard.call(() -> spans.within(CredentialCallSpan.NAME, SpanKind.CLIENT, name,
+                    () -> attempt(currentSecret, mayIssue, attempts[0]++)));
         } catch (CredentialsRejectedException rejected) {
             lastRejection = new Rejection(clock.instant().plus(rejectionHold), currentSecret, rejected);
             LOG.warnf("Client %s: %s; not asking again for %s", name, rejected.getMessage(), rejectionHold);
@@ -110,15 +119,19 @@ final class ClientCall {
         LOG.infof("Client %s: the platform issued nothing (%s); trying again", name, failure.getMessage());
     }
 
-    private IssuedToken attempt(String currentSecret, BooleanSupplier mayIssue) {
+    /** @param resends how many attempts of this call came before */
+    private IssuedToken attempt(String currentSecret, BooleanSupplier mayIssue, int resends) {
         if (!mayIssue.getAsBoolean()) {
             throw new CallWithdrawnException(name);
         }
+        Span span = Span.current();
+        callSpan.request(span, resends);
         Instant requestedAt = clock.instant();
         String body;
         int status;
         try (Response response = api.credential(client.clientId(), currentSecret, client.userType())) {
             status = response.getStatus();
+            callSpan.answered(span, status);
             body = response.hasEntity() ? response.readEntity(String.class) : null;
         } catch (ProcessingException ioFailure) {
             metrics.platformCall(name, "unreachable");

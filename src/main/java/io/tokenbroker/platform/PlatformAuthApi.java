@@ -12,8 +12,10 @@ import jakarta.ws.rs.core.Response;
  * body, as the platform's document demands. Only {@link PlatformTokenSource} uses it: the URL carries
  * the secret, so it must never be logged.
  */
-@Path("/openapi/auth/credential")
+@Path(PlatformAuthApi.PATH)
 interface PlatformAuthApi {
+
+    String PATH = "/openapi/auth/credential";
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
+import io.tokenbroker.tracing.Spans;
+import io.vertx.core.tracing.TracingPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.Locale;
@@ -21,13 +23,13 @@ public class PlatformTokenSource implements TokenIssuer {
 
     private final Map<String, ClientCall> calls = new TreeMap<>();
 
-    PlatformTokenSource(BrokerConfig config, Clock clock, BrokerMetrics metrics) {
+    PlatformTokenSource(BrokerConfig config, Clock clock, BrokerMetrics metrics, Spans spans) {
         BrokerConfig.Platform policy = config.platform();
         // Jackson's defaults, not the application's strict mapper (api.StrictJson, for callers'
         // bodies): a platform answer with, say, a numeric trackId is classified, never refused.
         PlatformAnswers answers = new PlatformAnswers(new ObjectMapper(), policy.busyCodes(), policy.retryMaxDelay());
         config.clients().forEach((name, client) -> calls.put(name,
-                new ClientCall(name, client, api(client, policy), answers, policy, clock, metrics)));
+                new ClientCall(name, client, api(client, policy), answers, policy, clock, metrics, spans)));
     }
 
     @Override
@@ -53,6 +55,12 @@ public class PlatformTokenSource implements TokenIssuer {
         return call;
     }
 
+    /**
+     * The client of one platform account. Quarkus' tracer on Vert.x would record every request's full
+     * URL, and this one carries the secret in its query: its requests are never traced automatically
+     * (and carry no {@code traceparent}); {@link ClientCall} records each attempt itself, without the
+     * query.
+     */
     private static PlatformAuthApi api(BrokerConfig.Client client, BrokerConfig.Platform policy) {
         long timeoutMillis = policy.timeout().toMillis();
         return QuarkusRestClientBuilder.newBuilder()
@@ -61,6 +69,7 @@ public class PlatformTokenSource implements TokenIssuer {
                 .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .disableDefaultMapper(true)
                 .clientLogger(new MaskingClientLogger())
+                .httpClientOptionsCustomizer(options -> options.setTracingPolicy(TracingPolicy.IGNORE))
                 .build(PlatformAuthApi.class);
     }
 }

@@ -8,6 +8,7 @@ import io.tokenbroker.security.AuditTrail;
 import io.tokenbroker.token.RefreshTooSoonException;
 import io.tokenbroker.token.TokenBroker;
 import io.tokenbroker.token.TokenRecord;
+import io.tokenbroker.tracing.Spans;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -48,9 +49,11 @@ class BusinessCallForwarder {
     private final RequestIds ids = new RequestIds();
     private final Map<String, TokenRefusal> refusals = new HashMap<>();
     private final Map<String, Long> timeouts = new HashMap<>();
+    private final Spans spans;
 
     BusinessCallForwarder(BrokerConfig config, TokenBroker broker, PlatformApis apis, ProblemResponder problems,
-            BrokerMetrics metrics, AuditTrail audit) {
+            BrokerMetrics metrics, AuditTrail audit, Spans spans) {
+        this.spans = spans;
         this.broker = broker;
         this.apis = apis;
         this.problems = problems;
@@ -84,6 +87,7 @@ class BusinessCallForwarder {
         private final HttpMethod method;
         private final MultiMap callerHeaders;
         private final long startedNanos = System.nanoTime();
+        private final BusinessCallTrace trace;
         private HttpClientRequest pending;
         private Attempt current;
         private ScheduledFuture<?> timer;
@@ -97,6 +101,7 @@ class BusinessCallForwarder {
             this.context = (ContextInternal) Vertx.currentContext();
             this.method = call.context().request().method();
             this.callerHeaders = call.context().request().headers();
+            this.trace = BusinessCallTrace.start(spans, client, method, call.path().rawPath(), callerHeaders);
         }
 
         void start() {
@@ -137,6 +142,7 @@ class BusinessCallForwarder {
                     ForwardedHeaders.towardsPlatform(callerHeaders, sent);
                     sent.set(ForwardedHeaders.ACCESS_TOKEN, token.token())
                             .set(ForwardedHeaders.REQUEST_ID, attempt.requestId());
+                    trace.sending(sent);
                     Future<HttpClientResponse> answer = call.body() == null ? pending.send() : pending.send(call.body());
                     answer.onComplete(result -> {
                         if (finished) {
@@ -367,6 +373,7 @@ class BusinessCallForwarder {
                 timer.cancel(false);
             }
             call.release().run();
+            trace.finished(outcome, status, current != null && current.retry());
             long nanos = System.nanoTime() - startedNanos;
             metrics.businessCall(client, call.caller().name(), outcome, nanos);
             audit.businessCall(call.caller(), client, method.name(), call.path().rawPath(),

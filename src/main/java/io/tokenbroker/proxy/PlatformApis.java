@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.net.URI;
@@ -96,7 +97,9 @@ class PlatformApis {
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(idle.toMillis(), LEAST_ANSWER_SILENCE.toMillis())))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 // The platform's answers pass through as they are: never ask for or inflate compression.
-                .setDecompressionSupported(false).setTryUseCompression(false);
+                .setDecompressionSupported(false).setTryUseCompression(false)
+                // Traced by BusinessCallTrace, one span per call (retry included) without the caller's query.
+                .setTracingPolicy(TracingPolicy.IGNORE);
         return new Target(options, new PoolOptions().setHttp1MaxSize(connections), base.getHost(), port, ssl, basePath);
     }
 }

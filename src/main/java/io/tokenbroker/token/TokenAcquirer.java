@@ -1,5 +1,7 @@
 package io.tokenbroker.token;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.ShutdownEvent;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
@@ -10,6 +12,7 @@ import io.tokenbroker.platform.PlatformUnavailableException;
 import io.tokenbroker.platform.TokenIssuer;
 import io.tokenbroker.support.DaemonThreads;
 import io.tokenbroker.support.TokenFingerprint;
+import io.tokenbroker.tracing.Spans;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -55,11 +58,13 @@ class TokenAcquirer {
     private final Map<String, CallerRefreshBudget> callerBudgets;
     private final BrokerMetrics metrics;
     private final ScheduledExecutorService renewals = DaemonThreads.scheduler("lock-lease-renewal");
+    private final Spans spans;
     private volatile boolean closing;
 
     TokenAcquirer(TokenStore store, TokenIssuer platform, Clock clock, BrokerConfig config,
-            BrokerMetrics metrics) {
+            BrokerMetrics metrics, Spans spans) {
         this.metrics = metrics;
+        this.spans = spans;
         this.store = store;
         this.platform = platform;
         this.clock = clock;
@@ -115,7 +120,7 @@ class TokenAcquirer {
                 return kept;
             }
             TokenRecord numbered = local.withGeneration(lease.get().fence());
-            if (store.write(client, numbered, stored)) {
+            if (write(client, numbered, stored)) {
                 LOG.infof("Client %s: wrote back token %s as generation %d (the store held %s)", client,
                         TokenFingerprint.of(local.token()), numbered.generation(), describe(stored));
                 return Optional.of(numbered);
@@ -271,7 +276,7 @@ class TokenAcquirer {
      */
     private Acquisition keep(String client, TokenRecord record, StoredRecord read, HeldLease lease, boolean forced) {
         try {
-            if (store.write(client, record, read)) {
+            if (write(client, record, read)) {
                 LOG.infof("Client %s: stored token %s generation %d, handed out until %s%s", client,
                         TokenFingerprint.of(record.token()), record.generation(), record.expiresAt(),
                         forced ? " (forced refresh)" : "");
@@ -283,7 +288,7 @@ class TokenAcquirer {
                         client, now.generation(), record.generation());
                 return new Acquisition(now.record(), true);
             }
-            if (lease.valid() && store.write(client, record, now)) {
+            if (lease.valid() && write(client, record, now)) {
                 return new Acquisition(record, true);
             }
         } catch (StoreUnavailableException e) {
@@ -303,10 +308,23 @@ class TokenAcquirer {
             throw new TokenUnavailableException("the broker is shutting down", Duration.ofSeconds(1));
         }
         long requestedAt = clock.millis();
-        Optional<HeldLease> lease = store.tryLock(client, knownGeneration)
-                .map(granted -> new HeldLease(client, granted, leaseTime, requestedAt, clock));
+        Optional<HeldLease> lease = spans.within("token lock", SpanKind.INTERNAL, client, () -> {
+            Optional<HeldLease> granted = store.tryLock(client, knownGeneration)
+                    .map(l -> new HeldLease(client, l, leaseTime, requestedAt, clock));
+            Span.current().setAttribute(Spans.GRANTED, granted.isPresent());
+            return granted;
+        });
         lease.ifPresent(l -> held.put(client, l));
         return lease;
+    }
+
+    /** {@link TokenStore#write}, as a span of the acquisition it belongs to. */
+    private boolean write(String client, TokenRecord record, StoredRecord replaced) {
+        return spans.within("token store write", SpanKind.INTERNAL, client, () -> {
+            boolean written = store.write(client, record, replaced);
+            Span.current().setAttribute(Spans.GENERATION, record.generation()).setAttribute(Spans.WRITTEN, written);
+            return written;
+        });
     }
 
     private void release(String client, HeldLease lease) {

@@ -1,5 +1,6 @@
 package io.tokenbroker.token;
 
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.tokenbroker.config.BrokerConfig;
@@ -7,6 +8,7 @@ import io.tokenbroker.config.RedisOutageMode;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.TokenIssuer;
+import io.tokenbroker.tracing.Spans;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,9 +45,11 @@ public class TokenBroker {
     private final RedisOutageMode outageMode;
     private final Duration localCallFloor;
     private final Executor executor = Infrastructure.getDefaultWorkerPool();
+    private final Spans spans;
 
     TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, TokenIssuer platform,
-            Clock clock, BrokerMetrics metrics) {
+            Clock clock, BrokerMetrics metrics, Spans spans) {
+        this.spans = spans;
         config.clients().keySet().forEach(name -> clients.put(name, new ClientTokenState(name)));
         clients.values().forEach(state -> metrics.watchToken(state.client(),
                 () -> timeOf(state, TokenRecord::acquiredAt), () -> timeOf(state, TokenRecord::expiresAt)));
@@ -187,11 +191,16 @@ public class TokenBroker {
 
     /**
      * Runs an acquisition and adopts what it ended with. Only a store outage leads down the outage path;
-     * any other failure reaches the callers as it is.
+     * any other failure reaches the callers as it is. Traced as the root of a trace of its own: one
+     * acquisition serves every caller waiting for it, and refreshes ahead of expiry have no caller.
      *
      * @param rejected the token a forced refresh replaces, or {@code null}
      */
     private TokenRecord adoptResult(ClientTokenState state, Supplier<Acquisition> acquisition, String rejected) {
+        return spans.inNewTrace("token acquisition", state.client(), () -> adopt(state, acquisition, rejected));
+    }
+
+    private TokenRecord adopt(ClientTokenState state, Supplier<Acquisition> acquisition, String rejected) {
         Acquisition result;
         try {
             result = run(state, acquisition, rejected);
@@ -204,6 +213,9 @@ public class TokenBroker {
         }
         state.succeeded();
         state.adopt(result.record(), result.saved(), refreshAhead, jitter, clock.instant());
+        Span.current().setAttribute(Spans.FORCED, rejected != null)
+                .setAttribute(Spans.GENERATION, result.record().generation())
+                .setAttribute(Spans.SAVED, result.saved());
         TokenRecord current = state.current();
         return current != null && current.servableAt(clock.millis()) ? current : result.record();
     }

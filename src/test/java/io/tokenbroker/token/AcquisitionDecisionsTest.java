@@ -8,6 +8,7 @@ import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.testing.BrokerConfigs;
 import io.tokenbroker.testing.MutableClock;
+import io.tokenbroker.tracing.Spans;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -50,8 +51,8 @@ class AcquisitionDecisionsTest {
         BrokerConfig config = BrokerConfigs.of(properties);
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), clock);
         store = new SwitchableStore(config.lock().lease(), clock);
-        acquirer = new TokenAcquirer(store, platform, clock, config, metrics);
-        broker = new TokenBroker(config, acquirer, store, platform, clock, metrics);
+        acquirer = new TokenAcquirer(store, platform, clock, config, metrics, Spans.off());
+        broker = new TokenBroker(config, acquirer, store, platform, clock, metrics, Spans.off());
     }
 
     private void start() {
