@@ -4,9 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 log=$(mktemp)
-./mvnw -B -q quarkus:dev -Dquarkus.console.enabled=false >"$log" 2>&1 &
+# In a process group of its own, so that stopping it stops Maven and the application it forked, and
+# nothing else (Quarkus' dev mode signals its whole group when it stops).
+setsid ./mvnw -B -q quarkus:dev -Dquarkus.console.enabled=false >"$log" 2>&1 &
 dev=$!
-trap 'kill $dev 2>/dev/null; wait $dev 2>/dev/null; pkill -f token-broker-dev.jar 2>/dev/null; rm -f "$log"' EXIT
+stop() {
+  kill -TERM -- -"$dev" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 -- -"$dev" 2>/dev/null || break; sleep 1; done
+  kill -KILL -- -"$dev" 2>/dev/null || true
+  rm -f "$log"
+}
+trap stop EXIT
 for _ in $(seq 1 180); do
   curl -sf localhost:9000/q/health/ready >/dev/null 2>&1 && break
   kill -0 $dev 2>/dev/null || { cat "$log"; echo "dev mode did not start" >&2; exit 1; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's quick start, against ./mvnw quarkus:dev on localhost (8080 and 9000). Every command here
-# is in the README as written; check-quick-start.sh starts dev mode and runs this file, and ReadmeTest
-# checks that the README's commands are all in this folder.
+# is in the README as written; check-quick-start.sh starts dev mode and runs this file, and
+# ReadmeCommandsTest checks that the README's commands are all in this folder.
 set -euo pipefail
 
 # A token, as JSON and as bare text.

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenbroker.testing.RedisServerProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +23,21 @@ class PackagedQuickStartIT {
         for (String tool : List.of("redis-server", "python3", "openssl", "curl")) {
             Assumptions.assumeTrue(onPath(tool), tool + " is not installed");
         }
+        Path log = Files.createTempFile("run-packaged-", ".log");
         ProcessBuilder script = new ProcessBuilder("bash", "docs/examples/run-packaged.sh", "--once")
-                .redirectErrorStream(true);
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> environment = script.environment();
         for (String port : List.of("PORT", "MANAGEMENT_PORT", "REDIS_PORT", "PLATFORM_PORT")) {
             environment.put(port, Integer.toString(RedisServerProcess.freePort()));
         }
         Process run = script.start();
-        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean ended = run.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) {
+            run.destroy();
+        }
+        String output = Files.readString(log);
 
-        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(ended).as(output).isTrue();
         assertThat(run.exitValue()).as(output).isZero();
         assertThat(output).containsPattern("\\{\"client\":\"default\",\"accessToken\":\"[0-9a-f]{48}\"");
     }

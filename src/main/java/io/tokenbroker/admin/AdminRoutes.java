@@ -59,16 +59,21 @@ class AdminRoutes {
         management.router().get(CLIENTS).blockingHandler(context -> answer(context, caller ->
                 Map.of("clients", view.all())), false);
         management.router().get(CLIENTS + "/:client").blockingHandler(context -> answer(context, caller ->
-                view.of(context.pathParam("client"))), false);
+                view.of(client(context))), false);
         management.router().post(CLIENTS + "/:client/rotate").blockingHandler(context -> answer(context, caller ->
-                rotate(context, caller, context.pathParam("client"))), false);
+                rotate(context, caller, client(context))), false);
     }
 
     private Object rotate(RoutingContext context, Caller caller, String client) {
         TokenRecord before = broker.held(client);
-        TokenRecord after = broker.rotate(client, caller.name()).await().atMost(ROTATION_WAIT);
-        audit.refreshed(caller, client, before == null ? null : before.token(), after, Peers.remote(context.request()));
+        TokenRecord after = broker.rotateNow(client, caller.name(), ROTATION_WAIT);
+        audit.rotated(caller, client, before, after, Peers.remote(context.request()));
         return view.of(client);
+    }
+
+    /** The configured client named in the path: a malformed name is never looked up or echoed. */
+    private String client(RoutingContext context) {
+        return access.requireConfigured(context.pathParam("client"));
     }
 
     private void answer(RoutingContext context, AdminAction action) {

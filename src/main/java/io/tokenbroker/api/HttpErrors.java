@@ -15,7 +15,7 @@ final class HttpErrors {
 
     private static final String REFRESH_BODY = "{\"rejectedToken\":\"<the token the platform refused>\"}";
     private static final String API = "the broker serves GET /token, POST /token/refresh and /platform/CLIENT/PATH; "
-            + "health, metrics and the OpenAPI document are on the management port (9000)";
+            + "health, metrics and the OpenAPI document are on the management port";
 
     /** The methods each of the broker's own Quarkus REST paths serves. */
     private static final Map<String, String> ALLOWED = Map.of("/token", "GET, HEAD", "/token/refresh", "POST");

@@ -265,8 +265,16 @@ public interface BrokerConfig {
          */
         Optional<String> serviceAccount();
 
-        /** Client names the caller may read, or {@code *} for all. */
-        List<String> clients();
+        /**
+         * Client names the caller may read, or {@code *} for all. Required, but for an operator
+         * ({@code admin=true}), which may then have no other grant at all.
+         */
+        Optional<List<String>> clients();
+
+        /** {@link #clients()}, none when unset. */
+        default List<String> grantedClients() {
+            return clients().orElse(List.of());
+        }
 
         /**
          * Platform path patterns the caller may call through {@code /platform/CLIENT/...}: {@code *}

@@ -117,7 +117,7 @@ public class ConfigurationCheck {
                 problems);
         sharedCredential(config, "service-account", BrokerConfig.Caller::serviceAccount, problems);
         insecureUrls(config, mode, problems);
-        config.callers().forEach((caller, grant) -> grant.clients().stream()
+        config.callers().forEach((caller, grant) -> grant.grantedClients().stream()
                 .filter(client -> !client.equals("*") && !config.clients().containsKey(client))
                 .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
                         + "', which is not a configured client")));

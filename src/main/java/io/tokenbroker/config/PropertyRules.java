@@ -67,10 +67,10 @@ final class PropertyRules {
                     "must be 64 hex digits (the SHA-256 of the API key)");
             matches(property + ".service-account", grant.serviceAccount(), SERVICE_ACCOUNT,
                     "must be NAMESPACE/NAME");
-            if (grant.clients().isEmpty()) {
+            if (grant.grantedClients().isEmpty() && !grant.admin()) {
                 problems.add(property + ".clients is empty: name the clients the caller may read, or *");
             }
-            grant.clients().stream().filter(client -> !client.equals("*") && !ClientNames.isValid(client))
+            grant.grantedClients().stream().filter(client -> !client.equals("*") && !ClientNames.isValid(client))
                     .forEach(client -> problems.add(property + ".clients: '" + client
                             + "' is neither * nor a client name"));
             grant.platformPaths().stream().map(PlatformPathPattern::problem).flatMap(Optional::stream)

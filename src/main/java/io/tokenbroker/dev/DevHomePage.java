@@ -1,6 +1,8 @@
 package io.tokenbroker.dev;
 
 import io.quarkus.arc.profile.IfBuildProfile;
+import io.tokenbroker.api.Problem;
+import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.token.TokenBroker;
 import io.tokenbroker.token.TokenStateReport;
 import io.tokenbroker.token.UnknownClientException;
@@ -11,12 +13,13 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * The broker's page in dev mode, at {@code /}: each client's token state (never the token), a button
  * that forces a refresh, the dev key, and links to Swagger UI and the Dev UI. Quarkus 3.34 lets only
- * an extension's deployment module add a Dev UI card, so this page stands in for one. Absent from the
- * packaged application (dev and test builds only).
+ * an extension's deployment module add a Dev UI card, so this page stands in for one. In dev and test
+ * builds only: absent from the packaged application.
  */
 @Singleton
 @IfBuildProfile(anyOf = {"dev", "test"})
@@ -25,6 +28,7 @@ class DevHomePage {
     static final String PATH = "/";
     static final String REFRESH = "/dev/refresh";
     private static final Duration REFRESH_WAIT = Duration.ofSeconds(30);
+    private static final Logger LOG = Logger.getLogger(DevHomePage.class);
 
     private final TokenBroker broker;
     private final int managementPort;
@@ -52,13 +56,15 @@ class DevHomePage {
     private void refresh(RoutingContext context) {
         String client = context.request().getParam("client");
         try {
-            broker.rotate(client == null ? "" : client, "dev-page").await().atMost(REFRESH_WAIT);
+            // Counted as no caller's: metric labels name configured callers only.
+            broker.rotateNow(client == null ? "" : client, BrokerMetrics.NO_CALLER, REFRESH_WAIT);
             context.response().setStatusCode(303).putHeader("Location", PATH).end();
         } catch (UnknownClientException unknown) {
             context.response().setStatusCode(404).end("unknown client");
         } catch (RuntimeException failed) {
-            context.response().setStatusCode(503).putHeader("Content-Type", "text/plain")
-                    .end("no new token: " + failed.getMessage());
+            Problem problem = Problem.orInternalError(failed, LOG);
+            context.response().setStatusCode(problem.status()).putHeader("Content-Type", "text/plain")
+                    .end("no new token: " + problem.detail());
         }
     }
 

@@ -120,6 +120,20 @@ public class AuditTrail {
     }
 
     /**
+     * An operator rotated the client's token ({@code before}: the token this replica held, or null);
+     * {@code replaced} tells whether the token changed or the one already stored was adopted.
+     */
+    public void rotated(Caller caller, String client, TokenRecord before, TokenRecord after, String remote) {
+        if (AuditEvent.enabled()) {
+            AuditEvent.of("rotate").with("caller", caller.name()).with("client", client).with("outcome", 200)
+                    .with("previous", TokenFingerprint.of(before == null ? null : before.token())).with("token", fingerprint(client, after))
+                    .with("generation", after.generation())
+                    .with("replaced", before == null || !before.token().equals(after.token())).with("remote", remote)
+                    .write();
+        }
+    }
+
+    /**
      * A request was refused. {@code caller} and {@code client} are null when not known; a client
      * name is logged only if it is a configured one, never raw input.
      */

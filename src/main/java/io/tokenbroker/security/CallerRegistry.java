@@ -41,7 +41,7 @@ public class CallerRegistry {
         Map<ByteBuffer, Caller> hashes = new HashMap<>();
         Map<String, Caller> subjects = new HashMap<>();
         config.callers().forEach((name, grant) -> {
-            Caller caller = new Caller(name, Set.copyOf(grant.clients()), grant.tokenAccess(),
+            Caller caller = new Caller(name, Set.copyOf(grant.grantedClients()), grant.tokenAccess(),
                     grant.platformPaths().stream().map(PlatformPathPattern::of).toList(), grant.admin());
             grant.keySha256().ifPresent(hex -> hashes.put(ByteBuffer.wrap(HexFormat.of().parseHex(hex)), caller));
             grant.serviceAccount().ifPresent(account -> subjects.put(ServiceAccounts.subject(account), caller));

@@ -85,6 +85,22 @@ public class ClientAccess {
         }
     }
 
+    /**
+     * {@code client}, if it names a configured client: for operators, who may see every client.
+     *
+     * @throws InvalidClientNameException if the name is malformed (never looked up or echoed)
+     * @throws UnknownClientException if no such client is configured
+     */
+    public String requireConfigured(String client) {
+        if (!ClientNames.isValid(client)) {
+            throw new InvalidClientNameException();
+        }
+        if (!clients.contains(client)) {
+            throw new UnknownClientException(client);
+        }
+        return client;
+    }
+
     /** Explains why {@code caller} cannot use {@code client} at all, if that is why. */
     private void requireUsable(Caller caller, String client) {
         if (!ClientNames.isValid(client)) {

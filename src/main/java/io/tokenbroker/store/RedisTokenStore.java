@@ -168,6 +168,9 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
             return Optional.empty();
         }
         long ttl = redis("read the lock's expiry", () -> redis.key().pttl(key));
+        if (ttl == -2) {
+            return Optional.empty(); // released between the two reads
+        }
         return Optional.of(new LockHolder(owner.toString(), ttl < 0 ? null : Duration.ofMillis(ttl)));
     }
 

@@ -149,6 +149,17 @@ public class TokenBroker {
         return known == null ? currentToken(client) : replaceRejected(client, known.token(), operator);
     }
 
+    /**
+     * {@link #rotate}, waiting at most {@code wait} for it (call it off the event loop).
+     *
+     * @throws TokenUnavailableException if it did not finish in time: the platform or the lock is slow
+     */
+    public TokenRecord rotateNow(String client, String operator, Duration wait) {
+        return rotate(client, operator).ifNoItem().after(wait).failWith(() -> new TokenUnavailableException(
+                "the rotation did not finish within " + wait.toSeconds() + "s", Duration.ofSeconds(5)))
+                .await().indefinitely();
+    }
+
     /** What this replica knows of every client's token, for operators (never the tokens themselves). */
     public List<TokenStateReport> reports() {
         return clients.values().stream().map(TokenStateReport::of).toList();

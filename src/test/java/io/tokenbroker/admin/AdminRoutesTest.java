@@ -2,7 +2,9 @@ package io.tokenbroker.admin;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -49,6 +51,16 @@ class AdminRoutesTest {
         ManagementInterface.given().header("Authorization", "Bearer " + TestAccounts.ALICE_KEY)
                 .post(CLIENTS + "/" + TestAccounts.ADMIN_ROTATED + "/rotate").then().statusCode(403);
         operator().get(CLIENTS + "/no-such-client").then().statusCode(404).contentType("application/problem+json");
+        operator().get(CLIENTS + "/bad%20name%3Cscript%3E").then().statusCode(400)
+                .body("detail", not(containsString("script")));
+    }
+
+    @Test
+    void anOperatorGetsNoTokenOnTheCallersPort() {
+        given().header("Authorization", "Bearer " + TestAccounts.OLGA_KEY).get("/token?client=" + TestAccounts.ADMIN_ROTATED)
+                .then().statusCode(403);
+        given().header("Authorization", "Bearer " + TestAccounts.OLGA_KEY)
+                .get("/platform/" + TestAccounts.ADMIN_ROTATED + "/openapi/echo/x").then().statusCode(403);
     }
 
     @Test

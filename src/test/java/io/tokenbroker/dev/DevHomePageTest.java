@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.support.TokenFingerprint;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.testing.InjectPlatform;
+import io.tokenbroker.testing.ManagementInterface;
 import io.tokenbroker.testing.PlatformStandIn;
 import io.tokenbroker.testing.TestAccounts;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,8 @@ class DevHomePageTest {
 
         assertThat(platform.calls(TestAccounts.clientId(CLIENT))).isEqualTo(calls + 1);
         assertThat(tokenOf(CLIENT)).isNotEqualTo(before);
+        assertThat(ManagementInterface.metrics()).as("counted under no caller: labels name configured callers only")
+                .contains("broker_forced_refreshes_total{caller=\"none\",client=\"" + CLIENT + "\",outcome=\"performed\"} 1.0");
         given().post(DevHomePage.REFRESH + "?client=no-such-client").then().statusCode(404);
     }
 

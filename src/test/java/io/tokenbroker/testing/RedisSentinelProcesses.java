@@ -38,7 +38,12 @@ public final class RedisSentinelProcesses implements AutoCloseable {
                     "sentinel down-after-milliseconds " + MASTER_NAME + " " + DOWN_AFTER.toMillis(),
                     "sentinel failover-timeout " + MASTER_NAME + " " + FAILOVER_TIMEOUT.toMillis())));
         }
-        awaitReadyForFailover();
+        try {
+            awaitReadyForFailover();
+        } catch (RuntimeException | Error notReady) {
+            close(); // no Redis process outlives a set that never became ready
+            throw notReady;
+        }
     }
 
     /** The {@code quarkus.redis.hosts} value: every Sentinel. */

@@ -27,7 +27,7 @@ public final class TestAccounts {
     public static final String DAVE_KEY = "dave-key-7a20f3";
     /** Caller allowed only client {@code proxy}, through the broker only ({@code token-access=false}). */
     public static final String ERIN_KEY = "erin-key-e5519b";
-    /** Operator ({@code admin=true}): every client's token state and rotation, on the management port. */
+    /** Operator ({@code admin=true}) and nothing else: every client's token state and rotation, on the management port. */
     public static final String OLGA_KEY = "olga-key-4d8e1b";
     /** A client only the operators' tests rotate. */
     public static final String ADMIN_ROTATED = "admin-rotated";
@@ -129,7 +129,6 @@ public final class TestAccounts {
         config.put("broker.callers.bob.key-sha256", CallerRegistry.sha256Hex(BOB_KEY));
         config.put("broker.callers.bob.clients", "other");
         config.put("broker.callers.olga.key-sha256", CallerRegistry.sha256Hex(OLGA_KEY));
-        config.put("broker.callers.olga.clients", ADMIN_ROTATED);
         config.put("broker.callers.olga.admin", "true");
         proxyConfig(config);
         // Short time-outs so failure scenarios take milliseconds, not the production seconds.
