@@ -86,6 +86,9 @@ class AdminRoutes {
                     .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body);
         } catch (RuntimeException | JsonProcessingException failure) {
             Problem problem = Problem.orInternalError(failure, LOG);
+            if (problem.status() < 500) {
+                LOG.debugf("HTTP %d: %s", problem.status(), problem.detail());
+            }
             if (problem.status() == 401 || problem.status() == 403) {
                 audit.denied(caller, null, problem.status(), Peers.remote(context.request()));
             }
