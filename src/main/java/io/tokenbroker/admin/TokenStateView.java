@@ -45,7 +45,7 @@ class TokenStateView {
 
     private ClientStateView view(TokenStateReport report) {
         String client = report.client();
-        return ClientStateView.of(report, platform.breakerState(client), lock(client), callsInFlight.count(client));
+        return new ClientStateView(report, platform.breakerState(client), lock(client), callsInFlight.count(client));
     }
 
     private ClientStateView.Lock lock(String client) {

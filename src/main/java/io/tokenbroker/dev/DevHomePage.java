@@ -2,7 +2,6 @@ package io.tokenbroker.dev;
 
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.tokenbroker.api.Problem;
-import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.token.TokenBroker;
 import io.tokenbroker.token.TokenStateReport;
 import io.tokenbroker.token.UnknownClientException;
@@ -56,8 +55,7 @@ class DevHomePage {
     private void refresh(RoutingContext context) {
         String client = context.request().getParam("client");
         try {
-            // Counted as no caller's: metric labels name configured callers only.
-            broker.rotateNow(client == null ? "" : client, BrokerMetrics.NO_CALLER, REFRESH_WAIT);
+            broker.rotateNow(client == null ? "" : client, "dev-page", REFRESH_WAIT);
             context.response().setStatusCode(303).putHeader("Location", PATH).end();
         } catch (UnknownClientException unknown) {
             context.response().setStatusCode(404).end("unknown client");
@@ -73,8 +71,8 @@ class DevHomePage {
                 : client.fingerprint() + " · generation " + client.generation() + " · served until "
                         + client.servedUntil() + " (" + Duration.between(Instant.now(), client.servedUntil()).toMinutes()
                         + " min) · next refresh " + client.nextRefresh();
-        String failure = client.lastFailureKind() == null ? ""
-                : " · last failure: " + client.lastFailureKind() + " at " + client.lastFailureAt();
+        String failure = client.lastFailure() == null ? ""
+                : " · last failure: " + client.lastFailure().kind() + " at " + client.lastFailure().at();
         return "<tr><td>" + DevPageHtml.escape(client.client()) + "</td><td>" + DevPageHtml.escape(state + failure)
                 + "</td><td><form method=\"post\" action=\"" + REFRESH + "?client=" + DevPageHtml.escape(client.client())
                 + "\"><button>Force a new token</button></form></td></tr>\n";

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,6 +38,8 @@ public class BrokerMetrics {
     private final Map<String, AtomicInteger> breakers = new ConcurrentHashMap<>();
     private final Map<BusinessOutcome, Counter> businessCalls = new ConcurrentHashMap<>();
     private final Map<String, Timer> businessDurations = new ConcurrentHashMap<>();
+    /** The configured callers ({@link #watchCaller}): the only values of the {@code caller} label but {@link #NO_CALLER}. */
+    private final Set<String> callers = ConcurrentHashMap.newKeySet();
 
     /** The series of business calls are counted by: callers and clients are configured names. */
     private record BusinessOutcome(String client, String caller, String outcome) {
@@ -59,7 +62,7 @@ public class BrokerMetrics {
      */
     public void tokenServed(String client, String caller) {
         Counter counter = served.computeIfAbsent(client, BrokerMetrics::byCaller).get(caller);
-        (counter == null ? served(client, caller) : counter).increment();
+        (counter == null ? served(client, label(caller)) : counter).increment();
     }
 
     /**
@@ -67,7 +70,7 @@ public class BrokerMetrics {
      * caller's name, or {@link #NO_CALLER} before authentication.
      */
     public void tokenRequestFailed(String client, String caller, int status) {
-        requests(client, caller, Integer.toString(status)).increment();
+        requests(client, label(caller), Integer.toString(status)).increment();
     }
 
     /**
@@ -75,6 +78,7 @@ public class BrokerMetrics {
      * read, and forced refreshes for the clients it may use (its business calls force them too).
      */
     public void watchCaller(String caller, Collection<String> readableClients, Collection<String> usableClients) {
+        callers.add(caller);
         readableClients.forEach(client -> served(client, caller));
         for (String client : usableClients) {
             for (String outcome : new String[] {"performed", "refused"}) {
@@ -94,8 +98,9 @@ public class BrokerMetrics {
      * platform's status class ({@code 2xx}...), or what the broker answered instead.
      */
     public void businessCall(String client, String caller, String outcome, long nanos) {
-        businessCalls.computeIfAbsent(new BusinessOutcome(client, caller, outcome), key -> Counter
-                .builder("broker.business.calls").tag("client", client).tag("caller", caller).tag("outcome", outcome)
+        String label = label(caller);
+        businessCalls.computeIfAbsent(new BusinessOutcome(client, label, outcome), key -> Counter
+                .builder("broker.business.calls").tag("client", client).tag("caller", label).tag("outcome", outcome)
                 .description("Business calls through /platform/CLIENT/..., by how they ended").register(registry))
                 .increment();
         businessDurations.computeIfAbsent(client, name -> Timer.builder("broker.business.call")
@@ -123,7 +128,7 @@ public class BrokerMetrics {
      * {@code caller} asked for was performed or refused.
      */
     public void forcedRefresh(String client, String caller, String outcome) {
-        forcedRefreshes(client, caller, outcome).increment();
+        forcedRefreshes(client, label(caller), outcome).increment();
     }
 
     /** A request failed caller authentication ({@code broker_auth_failures_total}). */
@@ -171,6 +176,11 @@ public class BrokerMetrics {
     private AtomicInteger breaker(String client) {
         return breakers.computeIfAbsent(client, name -> registry.gauge("broker.circuit.breaker.open",
                 io.micrometer.core.instrument.Tags.of("client", name), new AtomicInteger()));
+    }
+
+    /** {@code caller} if it is a configured caller, else {@link #NO_CALLER}: no other name becomes a series. */
+    private String label(String caller) {
+        return callers.contains(caller) ? caller : NO_CALLER;
     }
 
     private Counter served(String client, String caller) {

@@ -126,8 +126,8 @@ public class AuditTrail {
     public void rotated(Caller caller, String client, TokenRecord before, TokenRecord after, String remote) {
         if (AuditEvent.enabled()) {
             AuditEvent.of("rotate").with("caller", caller.name()).with("client", client).with("outcome", 200)
-                    .with("previous", TokenFingerprint.of(before == null ? null : before.token())).with("token", fingerprint(client, after))
-                    .with("generation", after.generation())
+                    .with("previous", TokenFingerprint.of(before == null ? null : before.token()))
+                    .with("token", fingerprint(client, after)).with("generation", after.generation())
                     .with("replaced", before == null || !before.token().equals(after.token())).with("remote", remote)
                     .write();
         }

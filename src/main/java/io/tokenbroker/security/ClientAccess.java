@@ -103,12 +103,7 @@ public class ClientAccess {
 
     /** Explains why {@code caller} cannot use {@code client} at all, if that is why. */
     private void requireUsable(Caller caller, String client) {
-        if (!ClientNames.isValid(client)) {
-            throw new InvalidClientNameException();
-        }
-        if (!clients.contains(client)) {
-            throw new UnknownClientException(client);
-        }
+        requireConfigured(client);
         if (!caller.mayUse(client)) {
             throw AccessDeniedException.client(caller, client);
         }

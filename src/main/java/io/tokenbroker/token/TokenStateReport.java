@@ -1,5 +1,6 @@
 package io.tokenbroker.token;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.tokenbroker.support.TokenFingerprint;
 import java.time.Instant;
 
@@ -16,32 +17,40 @@ import java.time.Instant;
  * @param unsaved whether it was obtained during a store outage and still has to be written back
  * @param refreshFailingSince since when refreshing ahead has failed, or {@code null} if it has not
  * @param failedRefreshes refreshes failed in a row
- * @param lastFailureKind what went wrong at the last failed acquisition ({@code platform-unavailable},
- *     {@code credentials-rejected}, {@code bad-answer}, {@code store-unavailable},
- *     {@code token-unavailable}, {@code internal}), or {@code null}
- * @param lastFailureAt when that was
- * @param failingSince since when acquisitions have failed in a row, or {@code null} if the last one succeeded
- * @param acquiring whether an acquisition runs on this replica now
- * @param replacing whether a replacement of a refused token runs on this replica now
+ * @param lastFailure the last failed acquisition, or {@code null} if none has failed
+ * @param acquiring whether an acquisition, or a replacement of a refused token, runs on this replica now
  * @param storeProblem why the stored record was refused at the last look, or {@code null}
  */
+@RegisterForReflection
 public record TokenStateReport(String client, String fingerprint, long generation, Instant acquiredAt,
         Instant servedUntil, Instant nextRefresh, boolean unsaved, Instant refreshFailingSince, int failedRefreshes,
-        String lastFailureKind, Instant lastFailureAt, Instant failingSince, boolean acquiring, boolean replacing, String storeProblem) {
+        Failure lastFailure, boolean acquiring, String storeProblem) {
+
+    /**
+     * A failed acquisition.
+     *
+     * @param kind what went wrong: {@code platform-unavailable}, {@code credentials-rejected},
+     *     {@code bad-answer}, {@code store-unavailable}, {@code token-unavailable} or {@code internal}
+     * @param at when
+     * @param failingSince since when acquisitions have failed in a row, {@code null} once one succeeded
+     */
+    @RegisterForReflection
+    public record Failure(String kind, Instant at, Instant failingSince) {
+    }
 
     static TokenStateReport of(ClientTokenState state) {
         ClientTokenState.Known known = state.known();
         TokenRecord token = known.token();
-        ClientTokenState.FailureNote failure = state.lastFailure();
+        ClientTokenState.FailureNote note = state.lastFailure();
+        Failure failure = note == null ? null
+                : new Failure(note.kind(), note.at(), note.recovered() ? null : note.since());
         return new TokenStateReport(state.client(),
                 token == null ? null : TokenFingerprint.of(token.token()),
                 token == null ? 0 : token.generation(),
                 token == null ? null : token.acquiredAt(),
                 token == null ? null : token.expiresAt(),
                 token == null ? null : known.nextRefresh(),
-                known.unsaved(), known.failingSince(), known.failedRefreshes(),
-                failure == null ? null : failure.kind(), failure == null ? null : failure.at(),
-                failure == null || failure.recovered() ? null : failure.since(),
-                state.acquiring(), state.replacing(), known.storeProblem());
+                known.unsaved(), known.failingSince(), known.failedRefreshes(), failure,
+                state.acquiring() || state.replacing(), known.storeProblem());
     }
 }

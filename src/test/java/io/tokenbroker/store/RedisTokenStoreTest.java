@@ -7,6 +7,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.token.Lease;
+import io.tokenbroker.token.LockHolder;
 import io.tokenbroker.token.StoredRecord;
 import io.tokenbroker.token.TokenRecord;
 import io.tokenbroker.token.TokenStore;
@@ -55,6 +56,25 @@ class RedisTokenStoreTest {
 
         assertThat(store.tryLock(client, 0)).isEmpty();
         assertThat(redis.value(String.class).get("token-broker:{" + client + "}:lock")).isEqualTo(held.owner());
+    }
+
+    @Test
+    void operatorsSeeTheLocksHolderAndItsLeaseUntilItIsReleased() {
+        String client = fresh();
+        assertThat(store.lockHolder(client)).isEmpty();
+        Lease held = store.tryLock(client, 0).orElseThrow();
+
+        LockHolder holder = store.lockHolder(client).orElseThrow();
+
+        assertThat(holder.owner()).isEqualTo(held.owner()).contains("/" + ProcessHandle.current().pid() + "/");
+        assertThat(holder.remaining()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(10));
+        store.release(client, held);
+        assertThat(store.lockHolder(client)).isEmpty();
+
+        redis.value(String.class).set("token-broker:{" + client + "}:lock", "x".repeat(500));
+        assertThat(store.lockHolder(client).orElseThrow()).as("planted: no expiry, owner cut short")
+                .satisfies(planted -> assertThat(planted.remaining()).isNull())
+                .satisfies(planted -> assertThat(planted.owner()).hasSize(LockHolder.MAX_OWNER_LENGTH + 1));
     }
 
     @Test
