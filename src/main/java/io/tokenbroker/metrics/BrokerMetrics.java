@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +41,7 @@ public class BrokerMetrics {
     private final Map<String, Timer> businessDurations = new ConcurrentHashMap<>();
     /** The configured callers ({@link #watchCaller}): the only values of the {@code caller} label but {@link #NO_CALLER}. */
     private final Set<String> callers = ConcurrentHashMap.newKeySet();
+    private final AtomicLong clockOffsetMillis = new AtomicLong();
 
     /** The series of business calls are counted by: callers and clients are configured names. */
     private record BusinessOutcome(String client, String caller, String outcome) {
@@ -54,6 +56,10 @@ public class BrokerMetrics {
         }
         // Token requests always have this series, whatever callers are configured (the absent() alert needs one).
         requests(NO_CLIENT, NO_CALLER, "401");
+        Gauge.builder("broker.clock.offset", clockOffsetMillis, millis -> millis.get() / 1000.0)
+                .baseUnit("seconds")
+                .description("How far this replica's wall clock is ahead of Redis' (negative: behind)")
+                .register(registry);
     }
 
     /**
@@ -131,6 +137,23 @@ public class BrokerMetrics {
         forcedRefreshes(client, label(caller), outcome).increment();
     }
 
+    /**
+     * This host's wall clock measured against the store's ({@code broker_clock_offset_seconds}, positive:
+     * ahead). Records carry their writer's times; replicas whose clocks disagree by more than the
+     * safety margin serve tokens past their end or refresh too early.
+     */
+    public void clockOffset(Duration offset) {
+        clockOffsetMillis.set(offset.toMillis());
+    }
+
+    /**
+     * A record written by a host whose clock is ahead of this one's was adopted
+     * ({@code broker_clock_skewed_records_total{client}}): believed, and served no longer than a new token.
+     */
+    public void skewedRecord(String client) {
+        registry.counter("broker.clock.skewed.records", "client", client).increment();
+    }
+
     /** A request failed caller authentication ({@code broker_auth_failures_total}). */
     public void authenticationFailed(String reason) {
         registry.counter("broker.auth.failures", "reason", reason).increment();
@@ -151,6 +174,7 @@ public class BrokerMetrics {
             registry.counter("broker.platform.calls", "client", client, "outcome", outcome);
         }
         registry.counter("broker.lock.waits", "client", client);
+        registry.counter("broker.clock.skewed.records", "client", client);
         for (String kind : new String[] {"refused", "retried", "refused-again"}) {
             registry.counter("broker.business.token.refusals", "client", client, "kind", kind);
         }

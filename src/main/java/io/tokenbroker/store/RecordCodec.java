@@ -15,16 +15,19 @@ import java.util.Optional;
  * sealed value, and only the generation is repeated in the clear for the scripts' compare-and-set; a
  * value in the clear, sealed elsewhere, or whose clear generation differs is refused. Without a key
  * the fields are in the clear and range-checked. Either way a record whose expiry lies beyond the
- * token's lifetime, or that was acquired in the future, is refused.
+ * token's lifetime is refused. A record's remaining life is its TTL by Redis' clock, never this host's
+ * clock compared with the writer's: a record written by a host whose clock runs ahead or behind is
+ * believed as it is (it is the newest token; writing an older one over it because of a clock would kill
+ * it), its times moved onto this host's clock, and never handed out for longer than a new token.
  */
 final class RecordCodec {
 
     /** Generations stay exact in Lua's doubles and far above any real count of leases. */
     static final long MAX_GENERATION = 1L << 53;
     static final int MAX_TOKEN_LENGTH = 4096;
-    /** Hosts' clocks differ: a record acquired this far in another host's future is still believed. */
-    private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
     private static final String FORMAT = "v1";
+    /** Below this, a record's times are taken as written: the read's own latency, not two clocks apart. */
+    private static final Duration CLOCKS_AGREE = Duration.ofSeconds(1);
 
     private final Optional<TokenCipher> cipher;
     private final Duration handedOutFor;
@@ -54,19 +57,25 @@ final class RecordCodec {
                 "generation", generation);
     }
 
-    /** What the hash {@code fields} hold for {@code client}; an empty hash is no record. */
-    StoredRecord decode(String client, Map<String, String> fields) {
+    /**
+     * What the hash {@code fields} hold for {@code client}; an empty hash is no record.
+     *
+     * @param ttlMillis the hash's time to live by Redis' clock (negative: none): how long the record has
+     *     left, whatever this host's clock and the writer's say
+     */
+    StoredRecord decode(String client, Map<String, String> fields, long ttlMillis) {
         if (fields == null || fields.isEmpty()) {
             return StoredRecord.absent();
         }
         String version = fields.getOrDefault("generation", "");
         if (cipher.isEmpty()) {
             return check(version, fields.get("token"), fields.get("acquired-at"), fields.get("expires-at"),
-                    version);
+                    version, ttlMillis);
         }
         Optional<String> plain = cipher.get().open(client, fields.get("sealed"));
         if (plain.isEmpty()) {
-            return StoredRecord.unreadable(version, "not sealed with a configured key for this client");
+            return cipher.get().looksSealed(fields.get("sealed")) ? StoredRecord.sealedWithUnknownKey(version)
+                    : StoredRecord.unreadable(version, "not a sealed value");
         }
         String[] parts = plain.get().split("\n", 5);
         if (parts.length != 5 || !FORMAT.equals(parts[0])) {
@@ -75,11 +84,11 @@ final class RecordCodec {
         if (!parts[1].equals(version)) {
             return StoredRecord.unreadable(version, "its clear generation differs from the sealed one");
         }
-        return check(parts[1], parts[4], parts[2], parts[3], version);
+        return check(parts[1], parts[4], parts[2], parts[3], version, ttlMillis);
     }
 
     private StoredRecord check(String generationText, String token, String acquiredText, String expiresText,
-            String version) {
+            String version, long ttlMillis) {
         long generation = number(generationText);
         long acquired = number(acquiredText);
         long expires = number(expiresText);
@@ -91,16 +100,32 @@ final class RecordCodec {
         }
         Instant acquiredAt = Instant.ofEpochMilli(acquired);
         Instant expiresAt = Instant.ofEpochMilli(expires);
-        if (acquiredAt.isAfter(clock.instant().plus(CLOCK_SKEW))) {
-            return StoredRecord.unreadable(version, "it was acquired in the future");
-        }
         if (!expiresAt.isAfter(acquiredAt) || expiresAt.isAfter(acquiredAt.plus(handedOutFor))) {
             return StoredRecord.unreadable(version, "its expiry lies outside the token's lifetime");
         }
-        if (!expiresAt.isAfter(clock.instant())) {
+        Instant now = clock.instant();
+        Instant servedUntil = servedUntil(expiresAt, ttlMillis, now);
+        if (!servedUntil.isAfter(now)) {
             return StoredRecord.absent();
         }
-        return StoredRecord.of(new TokenRecord(token, acquiredAt, expiresAt, generation), version);
+        Duration shift = Duration.between(expiresAt, servedUntil);
+        if (shift.abs().compareTo(CLOCKS_AGREE) < 0) {
+            return StoredRecord.of(new TokenRecord(token, acquiredAt, expiresAt, generation), version);
+        }
+        // The writer's clock and this one disagree: the record's times, moved onto this host's clock.
+        return StoredRecord.of(new TokenRecord(token, acquiredAt.plus(shift), servedUntil, generation), version,
+                shift.negated());
+    }
+
+    /**
+     * When this host stops handing the record out, by its own clock: its time left by Redis' clock (the
+     * writer set it to the record's expiry), never more than a token obtained now is handed out for. A
+     * hash without a TTL was not written by a broker: its own expiry, by this clock, bounded the same way.
+     */
+    private Instant servedUntil(Instant expiresAt, long ttlMillis, Instant now) {
+        Instant latest = now.plus(handedOutFor);
+        Instant until = ttlMillis > 0 ? now.plusMillis(ttlMillis) : expiresAt;
+        return until.isAfter(latest) ? latest : until;
     }
 
     /** A token is printable ASCII without spaces, as it travels in an HTTP header. */

@@ -1,8 +1,6 @@
 package io.tokenbroker.store;
 
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.hash.HashCommands;
-import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.tokenbroker.token.Lease;
 import io.tokenbroker.token.LockHolder;
 import io.tokenbroker.token.StoreUnavailableException;
@@ -31,8 +29,9 @@ import java.util.function.Supplier;
 /**
  * The shared store: one Redis hash per client, a {@code SET NX PX} lock with a unique owner, writes
  * that are a compare-and-set in Lua, and a pub/sub channel that wakes replicas waiting for a new
- * record. What it reads is verified by {@link RecordCodec}; every Redis failure becomes a
- * {@link StoreUnavailableException}, except a key of the wrong type, which reads as unreadable.
+ * record. A record is read with its time left by Redis' own clock, and verified by {@link RecordCodec};
+ * every Redis failure becomes a {@link StoreUnavailableException}, except a key of the wrong type, which
+ * reads as unreadable.
  */
 public final class RedisTokenStore implements TokenStore, AutoCloseable {
 
@@ -41,12 +40,10 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     static final int READS_IN_FLIGHT = 64;
 
     private final RedisDataSource redis;
-    private final HashCommands<String, String, String> hashes;
     private final RedisKeys keys;
     private final Duration lease;
     private final Clock clock;
     private final RecordCodec codec;
-    private final ReactiveHashCommands<String, String, String> reactiveHashes;
     /** Names the lock holder for operators: host, process id, and a random part. */
     private final String replicaId = ReplicaId.create();
     private final AtomicLong leases = new AtomicLong();
@@ -55,14 +52,13 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final LuaScript releaseScript = LuaScript.load("release");
     private final LuaScript renewScript = LuaScript.load("renew");
     private final LuaScript writeScript = LuaScript.load("write");
+    private final LuaScript readScript = LuaScript.load("read");
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final UpdatesSubscription updates;
 
     public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock, RecordCodec codec) {
         this.redis = redis;
         this.codec = codec;
-        this.reactiveHashes = redis.getReactive().hash(String.class, String.class, String.class);
-        this.hashes = redis.hash(String.class, String.class, String.class);
         this.keys = new RedisKeys(keyPrefix);
         this.lease = lease;
         this.clock = clock;
@@ -90,16 +86,8 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
 
     @Override
     public StoredRecord read(String client) {
-        Map<String, String> fields;
-        try {
-            fields = hashes.hgetall(keys.record(client));
-        } catch (RuntimeException e) {
-            if (RedisReplies.isWrongType(e)) {
-                return StoredRecord.unreadable("", "the key holds another type than a hash");
-            }
-            throw new StoreUnavailableException("read the record", e);
-        }
-        return codec.decode(client, fields);
+        Response reply = redis("read the record", () -> readScript.run(redis, List.of(keys.record(client)), List.of()));
+        return decode(client, reply);
     }
 
     /**
@@ -114,8 +102,9 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         List<String> names = List.copyOf(clients);
         for (int from = 0; from < names.size(); from += READS_IN_FLIGHT) {
             List<String> window = names.subList(from, Math.min(names.size(), from + READS_IN_FLIGHT));
-            List<CompletableFuture<Map<String, String>>> sent = window.stream()
-                    .map(client -> reactiveHashes.hgetall(keys.record(client)).subscribeAsCompletionStage())
+            List<CompletableFuture<Response>> sent = window.stream()
+                    .map(client -> readScript.runAsync(redis.getReactive(), List.of(keys.record(client)), List.of())
+                            .subscribeAsCompletionStage())
                     .toList();
             for (int i = 0; i < window.size(); i++) {
                 all.put(window.get(i), settle(window.get(i), sent.get(i)));
@@ -124,20 +113,30 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         return all;
     }
 
-    private StoredRecord settle(String client, CompletableFuture<Map<String, String>> reply) {
+    private StoredRecord settle(String client, CompletableFuture<Response> reply) {
         try {
-            return codec.decode(client, reply.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            return decode(client, reply.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("read the records", e);
         } catch (ExecutionException failed) {
-            if (RedisReplies.isWrongType(failed)) {
-                return StoredRecord.unreadable("", "the key holds another type than a hash");
-            }
             throw new StoreUnavailableException("read the records", failed.getCause());
         } catch (TimeoutException e) {
             throw new StoreUnavailableException("read the records", e);
         }
+    }
+
+    /** The reply of {@code read.lua}: the record's time left by Redis' clock, then its fields. */
+    private StoredRecord decode(String client, Response reply) {
+        long ttl = reply.get(0).toLong();
+        if (ttl == -3) {
+            return StoredRecord.unreadable("", "the key holds another type than a hash");
+        }
+        Map<String, String> fields = new HashMap<>();
+        for (int i = 1; i + 1 < reply.size(); i += 2) {
+            fields.put(reply.get(i).toString(), reply.get(i + 1).toString());
+        }
+        return codec.decode(client, fields, ttl);
     }
 
     @Override
@@ -216,6 +215,20 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
         } catch (RuntimeException e) {
             throw new StoreUnavailableException(operation, e);
         }
+    }
+
+    /**
+     * Redis' {@code TIME} against this host's clock read before and after it, the round trip halved:
+     * the error is at most half the round trip.
+     */
+    @Override
+    public Optional<Duration> clockOffset() {
+        long before = clock.millis();
+        Response time = redis("read the server's time", () -> redis.execute(Command.TIME));
+        long after = clock.millis();
+        long serverMicros = time.get(0).toLong() * 1_000_000 + time.get(1).toLong();
+        long localMicros = (before + after) * 500;
+        return Optional.of(Duration.ofNanos((localMicros - serverMicros) * 1_000));
     }
 
     @Override

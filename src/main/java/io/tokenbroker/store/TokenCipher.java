@@ -91,6 +91,22 @@ public final class TokenCipher {
         return Optional.empty();
     }
 
+    /**
+     * Whether {@code stored} has the form of a sealed value (prefix, base64, room for a nonce and a tag),
+     * whether or not a configured key opens it: told apart from a value in the clear or garbage so that
+     * a peer's record sealed with another key is not taken for tampering.
+     */
+    public boolean looksSealed(String stored) {
+        if (stored == null || !stored.startsWith(PREFIX)) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(stored.substring(PREFIX.length())).length > NONCE_BYTES + TAG_BITS / 8;
+        } catch (IllegalArgumentException notBase64) {
+            return false;
+        }
+    }
+
     private static SecretKey key(String base64, String property) {
         byte[] bytes;
         try {

@@ -1,12 +1,12 @@
 package io.tokenbroker.token;
 
-import java.time.Clock;
+import io.tokenbroker.support.Ticker;
 import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * A refresh lock this replica holds, and how long it may believe so. The lease counts from when the
- * lock was requested and is extended only by a renewal Redis confirmed; once a renewal is refused, or
+ * A refresh lock this replica holds, and how long it may believe so, on monotonic time (an NTP step
+ * back never lengthens it). The lease counts from when the lock was requested and is extended only by a renewal Redis confirmed; once a renewal is refused, or
  * the lease ran out unrenewed (Redis unreachable, or this process paused past it), the holder must not
  * call the platform again: another replica may hold the lock by now.
  */
@@ -17,17 +17,18 @@ final class HeldLease {
     private final String client;
     private final Lease lease;
     private final Duration leaseTime;
-    private final Clock clock;
-    private volatile long validUntilMillis;
+    private final Ticker ticker;
+    private volatile long validUntilNanos;
     private volatile boolean lost;
     private volatile boolean ended;
 
-    HeldLease(String client, Lease lease, Duration leaseTime, long requestedAtMillis, Clock clock) {
+    /** @param requestedAtNanos when the lock was requested, on {@code ticker}: the lease counts from then */
+    HeldLease(String client, Lease lease, Duration leaseTime, long requestedAtNanos, Ticker ticker) {
         this.client = client;
         this.lease = lease;
         this.leaseTime = leaseTime;
-        this.clock = clock;
-        this.validUntilMillis = requestedAtMillis + leaseTime.toMillis() - safetyMillis(leaseTime);
+        this.ticker = ticker;
+        this.validUntilNanos = requestedAtNanos + believedNanos(leaseTime);
     }
 
     Lease lease() {
@@ -40,7 +41,7 @@ final class HeldLease {
 
     /** Whether the lock is certainly still ours: never renewed in vain, and not run out. */
     boolean valid() {
-        return !lost && clock.millis() < validUntilMillis;
+        return !lost && ticker.nanos() - validUntilNanos < 0;
     }
 
     /** The holder is done with it: a renewal still running must not take its release for a loss. */
@@ -53,10 +54,10 @@ final class HeldLease {
         if (ended) {
             return;
         }
-        long sentAt = clock.millis();
+        long sentAt = ticker.nanos();
         try {
             if (store.renew(client, lease)) {
-                validUntilMillis = sentAt + leaseTime.toMillis() - safetyMillis(leaseTime);
+                validUntilNanos = sentAt + believedNanos(leaseTime);
             } else if (!ended) {
                 lost = true;
                 LOG.warnf("Client %s: the refresh lock was lost; this replica will not call the platform "
@@ -69,7 +70,7 @@ final class HeldLease {
     }
 
     /** Redis and this host measure the lease apart: stop believing in it a tenth early. */
-    private static long safetyMillis(Duration leaseTime) {
-        return leaseTime.toMillis() / 10;
+    private static long believedNanos(Duration leaseTime) {
+        return leaseTime.toNanos() - leaseTime.toNanos() / 10;
     }
 }

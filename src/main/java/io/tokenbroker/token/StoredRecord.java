@@ -1,5 +1,6 @@
 package io.tokenbroker.token;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -11,21 +12,42 @@ import java.util.Optional;
  * @param version what a compare-and-set write must find still in place (the raw stored generation,
  *     empty when nothing readable as a record is stored)
  * @param problem why the stored value was refused, or {@code null}
+ * @param writerAhead how far ahead of the reader's the writer's clock ran (negative: behind), as the
+ *     record's time left by the store's clock shows; zero when the two agree within a second
  */
-public record StoredRecord(TokenRecord record, String version, String problem) {
+public record StoredRecord(TokenRecord record, String version, String problem, Duration writerAhead) {
 
-    private static final StoredRecord ABSENT = new StoredRecord(null, "", null);
+    private static final StoredRecord ABSENT = new StoredRecord(null, "", null, Duration.ZERO);
+    private static final String UNKNOWN_KEY = "not sealed with a configured key for this client";
 
     public static StoredRecord absent() {
         return ABSENT;
     }
 
     public static StoredRecord of(TokenRecord record, String version) {
-        return new StoredRecord(record, version, null);
+        return new StoredRecord(record, version, null, Duration.ZERO);
+    }
+
+    /** A record whose times were moved onto the reader's clock: its writer's clock was {@code writerAhead} ahead. */
+    public static StoredRecord of(TokenRecord record, String version, Duration writerAhead) {
+        return new StoredRecord(record, version, null, writerAhead);
     }
 
     public static StoredRecord unreadable(String version, String problem) {
-        return new StoredRecord(null, version, problem);
+        return new StoredRecord(null, version, problem, Duration.ZERO);
+    }
+
+    /**
+     * A value sealed in the expected form whose key this replica does not hold: a record a peer with
+     * another key configuration wrote (a key rotation done out of order), not proof of tampering.
+     */
+    public static StoredRecord sealedWithUnknownKey(String version) {
+        return new StoredRecord(null, version, UNKNOWN_KEY, Duration.ZERO);
+    }
+
+    /** Whether the value is sealed with a key this replica lacks ({@link #sealedWithUnknownKey}). */
+    public boolean sealedWithUnknownKey() {
+        return UNKNOWN_KEY.equals(problem);
     }
 
     /** The verified record, if one is stored. */

@@ -11,6 +11,7 @@ import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.PlatformUnavailableException;
 import io.tokenbroker.platform.TokenIssuer;
 import io.tokenbroker.support.DaemonThreads;
+import io.tokenbroker.support.Ticker;
 import io.tokenbroker.support.TokenFingerprint;
 import io.tokenbroker.tracing.Spans;
 import jakarta.annotation.Priority;
@@ -18,7 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +48,7 @@ class TokenAcquirer {
     private final TokenStore store;
     private final TokenIssuer platform;
     private final Clock clock;
+    private final Ticker ticker;
     private final Duration validFor;
     private final Duration waitTimeout;
     private final Duration leaseTime;
@@ -61,8 +62,9 @@ class TokenAcquirer {
     private final Spans spans;
     private volatile boolean closing;
 
-    TokenAcquirer(TokenStore store, TokenIssuer platform, Clock clock, BrokerConfig config,
+    TokenAcquirer(TokenStore store, TokenIssuer platform, Clock clock, Ticker ticker, BrokerConfig config,
             BrokerMetrics metrics, Spans spans) {
+        this.ticker = ticker;
         this.metrics = metrics;
         this.spans = spans;
         this.store = store;
@@ -135,7 +137,7 @@ class TokenAcquirer {
     private Acquisition obtain(ClientTokenState state, Predicate<TokenRecord> goodEnough, String forcedBy,
             long knownGeneration) {
         String client = state.client();
-        Instant deadline = clock.instant().plus(waitTimeout);
+        long deadline = ticker.nanos() + waitTimeout.toNanos();
         Duration wait = FIRST_WAIT;
         while (true) {
             StoredRecord stored = store.read(client);
@@ -149,7 +151,7 @@ class TokenAcquirer {
                     return obtained.get();
                 }
             }
-            Duration left = Duration.between(clock.instant(), deadline);
+            Duration left = Duration.ofNanos(deadline - ticker.nanos());
             if (left.isNegative() || left.isZero()) {
                 throw new TokenUnavailableException(
                         "another replica is obtaining the token and did not finish in time", Duration.ofSeconds(1));
@@ -176,7 +178,7 @@ class TokenAcquirer {
             }
             // Every forced platform call counts against the floor, whatever the store holds: a value
             // made unreadable again and again must not buy a caller one call per report.
-            long claimedAt = clock.millis();
+            long claimedAt = ticker.millis();
             if (forced) {
                 claimForcedRefresh(state, forcedBy, claimedAt);
                 metrics.forcedRefresh(client, forcedBy, "performed");
@@ -307,10 +309,10 @@ class TokenAcquirer {
         if (closing) {
             throw new TokenUnavailableException("the broker is shutting down", Duration.ofSeconds(1));
         }
-        long requestedAt = clock.millis();
+        long requestedAt = ticker.nanos();
         Optional<HeldLease> lease = spans.within("token lock", SpanKind.INTERNAL, client, () -> {
             Optional<HeldLease> granted = store.tryLock(client, knownGeneration)
-                    .map(l -> new HeldLease(client, l, leaseTime, requestedAt, clock));
+                    .map(l -> new HeldLease(client, l, leaseTime, requestedAt, ticker));
             Span.current().setAttribute(Spans.GRANTED, granted.isPresent());
             return granted;
         });

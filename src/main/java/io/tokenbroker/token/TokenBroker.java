@@ -8,6 +8,7 @@ import io.tokenbroker.config.RedisOutageMode;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.platform.IssuedToken;
 import io.tokenbroker.platform.TokenIssuer;
+import io.tokenbroker.support.Ticker;
 import io.tokenbroker.tracing.Spans;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -39,6 +40,7 @@ public class TokenBroker {
     private final TokenStore store;
     private final TokenIssuer platform;
     private final Clock clock;
+    private final Ticker ticker;
     private final Duration refreshAhead;
     private final Duration jitter;
     private final Duration validFor;
@@ -48,7 +50,8 @@ public class TokenBroker {
     private final Spans spans;
 
     TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, TokenIssuer platform,
-            Clock clock, BrokerMetrics metrics, Spans spans) {
+            Clock clock, Ticker ticker, BrokerMetrics metrics, Spans spans) {
+        this.ticker = ticker;
         this.spans = spans;
         config.clients().keySet().forEach(name -> clients.put(name, new ClientTokenState(name)));
         clients.values().forEach(state -> metrics.watchToken(state.client(),
@@ -258,11 +261,12 @@ public class TokenBroker {
         TokenRecord known = state.current();
         Instant now = clock.instant();
         boolean usable = known != null && known.servableAt(now.toEpochMilli()) && !known.token().equals(rejected);
-        if (!state.claimLocalCall(now.toEpochMilli(), localCallFloor)) {
+        long nowMillis = ticker.millis();
+        if (!state.claimLocalCall(nowMillis, localCallFloor)) {
             if (usable) {
                 return new Acquisition(known, !state.unsaved());
             }
-            long waitMillis = localCallFloor.toMillis() - (now.toEpochMilli() - state.lastLocalCallMillis());
+            long waitMillis = localCallFloor.toMillis() - (nowMillis - state.lastLocalCallMillis());
             throw new TokenUnavailableException("the token store is unavailable and this replica called the "
                     + "platform without it moments ago", Duration.ofMillis(Math.max(1000, waitMillis)));
         }

@@ -3,6 +3,7 @@ package io.tokenbroker.token;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.support.DaemonThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,6 +26,7 @@ import org.jboss.logging.Logger;
 class TokenMaintenance {
 
     private static final Logger LOG = Logger.getLogger(TokenMaintenance.class);
+    private static final int CLOCK_CHECK_SECONDS = 10;
 
     private final TokenBroker broker;
     private final TokenAcquirer acquirer;
@@ -33,9 +35,16 @@ class TokenMaintenance {
     private final Duration refreshAhead;
     private final Duration interval;
     private final ScheduledExecutorService ticker = DaemonThreads.scheduler("token-maintenance");
+    private final BrokerMetrics metrics;
+    private final Duration clockWarning;
     private volatile boolean storeReachable = true;
+    private long nextClockCheckNanos = System.nanoTime();
+    private boolean clockWarned;
 
-    TokenMaintenance(TokenBroker broker, TokenAcquirer acquirer, TokenStore store, Clock clock, BrokerConfig config) {
+    TokenMaintenance(TokenBroker broker, TokenAcquirer acquirer, TokenStore store, Clock clock, BrokerConfig config,
+            BrokerMetrics metrics) {
+        this.metrics = metrics;
+        this.clockWarning = config.token().safetyMargin().dividedBy(2);
         this.broker = broker;
         this.acquirer = acquirer;
         this.store = store;
@@ -63,6 +72,7 @@ class TokenMaintenance {
         } catch (RuntimeException e) {
             LOG.debugf("Could not restore the store's subscription (%s)", e.getClass().getSimpleName());
         }
+        checkClock();
         Map<String, StoredRecord> stored = readHeldClients();
         for (ClientTokenState state : broker.states()) {
             try {
@@ -70,6 +80,35 @@ class TokenMaintenance {
             } catch (RuntimeException e) {
                 LOG.debugf("Client %s: maintenance failed (%s)", state.client(), e.getClass().getSimpleName());
             }
+        }
+    }
+
+    /**
+     * Measures this host's clock against the store's every {@value #CLOCK_CHECK_SECONDS} s: one command,
+     * however many clients. Warns once while the offset exceeds half the safety margin, beyond which a
+     * replica whose clock runs behind would hand out tokens past their end.
+     */
+    private void checkClock() {
+        long now = System.nanoTime();
+        if (now - nextClockCheckNanos < 0) {
+            return;
+        }
+        nextClockCheckNanos = now + TimeUnit.SECONDS.toNanos(CLOCK_CHECK_SECONDS);
+        try {
+            store.clockOffset().ifPresent(offset -> {
+                metrics.clockOffset(offset);
+                boolean far = offset.abs().compareTo(clockWarning) > 0;
+                if (far && !clockWarned) {
+                    LOG.warnf("This host's clock is %d ms %s Redis' clock, more than half the safety margin: "
+                            + "synchronise the hosts' clocks (NTP)", offset.abs().toMillis(),
+                            offset.isNegative() ? "behind" : "ahead of");
+                } else if (!far && clockWarned) {
+                    LOG.infof("This host's clock is within %d ms of Redis' clock again", offset.abs().toMillis());
+                }
+                clockWarned = far;
+            });
+        } catch (StoreUnavailableException e) {
+            LOG.debugf("Could not read the store's clock (%s)", e.getMessage());
         }
     }
 
@@ -129,16 +168,24 @@ class TokenMaintenance {
     /**
      * Newer wins, by generation: adopts a newer stored record, or writes this replica's valid token
      * back when the store lacks it, holds something unreadable, or holds an older token (a restored
-     * snapshot, a failover that lost the last write).
+     * snapshot, a failover that lost the last write). A value sealed with a key this replica lacks is
+     * never written over from here: it is most likely a peer's newer token after a key rotation done
+     * out of order, and writing ours back would make the two replicas overwrite each other forever.
      */
     private void syncWithStore(ClientTokenState state, TokenRecord known, StoredRecord stored) {
         reportProblem(state, stored);
         Optional<TokenRecord> adoptable = stored.present()
                 .filter(record -> record.newerThan(known) || record.token().equals(known.token()));
         if (adoptable.isPresent()) {
+            if (!stored.writerAhead().isZero() && adoptable.get().newerThan(known)) {
+                metrics.skewedRecord(state.client());
+                LOG.infof("Client %s: adopting generation %d, written by a host whose clock is %d ms %s this one's",
+                        state.client(), adoptable.get().generation(), stored.writerAhead().abs().toMillis(),
+                        stored.writerAhead().isNegative() ? "behind" : "ahead of");
+            }
             // A copy of our own token marks it saved; a newer one replaces it.
             broker.adoptStored(state, adoptable.get());
-        } else if (known.servableAt(clock.millis())) {
+        } else if (known.servableAt(clock.millis()) && !stored.sealedWithUnknownKey()) {
             writeBack(state, known);
         }
     }
@@ -146,8 +193,14 @@ class TokenMaintenance {
     private static void reportProblem(ClientTokenState state, StoredRecord stored) {
         String before = state.known().storeProblem();
         if (stored.unreadable() && !stored.problem().equals(before)) {
-            LOG.warnf("Client %s: the stored record is refused (%s); it is replaced under the lock", state.client(),
-                    stored.problem());
+            if (stored.sealedWithUnknownKey()) {
+                LOG.errorf("Client %s: the stored record is sealed with a key this replica lacks (%s): give every "
+                        + "replica the same broker.store.*encryption-key settings; this replica serves its own "
+                        + "token meanwhile and does not write it over the record", state.client(), stored.problem());
+            } else {
+                LOG.warnf("Client %s: the stored record is refused (%s); it is replaced under the lock",
+                        state.client(), stored.problem());
+            }
         }
         state.storeProblem(stored.problem());
     }

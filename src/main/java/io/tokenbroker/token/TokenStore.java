@@ -66,6 +66,15 @@ public interface TokenStore {
     /** Calls {@code listener} with a client's name whenever any replica stores a new record of it. */
     void listen(Consumer<String> listener);
 
+    /**
+     * How far this host's wall clock is ahead of the store's (negative: behind), measured now; empty
+     * when the store has no clock of its own (in memory). Records carry the writer's wall-clock times,
+     * so operators need to see hosts whose clocks disagree.
+     */
+    default Optional<Duration> clockOffset() {
+        return Optional.empty();
+    }
+
     /** Called at every maintenance check: restores what an outage may have broken (subscriptions). */
     default void heal() {
     }

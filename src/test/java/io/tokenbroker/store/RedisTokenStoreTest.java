@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.testing.BrokerTestResources;
 import io.tokenbroker.token.Lease;
 import io.tokenbroker.token.LockHolder;
@@ -30,6 +31,9 @@ class RedisTokenStoreTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    BrokerConfig config;
 
     @Test
     void theTestBrokerUsesRedis() {
@@ -174,14 +178,28 @@ class RedisTokenStoreTest {
         long now = System.currentTimeMillis();
         assertRefused(Map.of("token", "t", "generation", "1", "acquired-at", Long.toString(now),
                 "expires-at", Long.toString(now + Duration.ofHours(3).toMillis())), "expiry beyond the lifetime");
-        assertRefused(Map.of("token", "t", "generation", "1", "acquired-at", Long.toString(now + 3_600_000),
-                "expires-at", Long.toString(now + 3_700_000)), "acquired in the future");
         assertRefused(Map.of("token", "bad token", "generation", "1", "acquired-at", Long.toString(now),
                 "expires-at", Long.toString(now + 60_000)), "a token that cannot travel in a header");
         assertRefused(Map.of("token", "t", "generation", "0", "acquired-at", Long.toString(now),
                 "expires-at", Long.toString(now + 60_000)), "generation 0");
         assertRefused(Map.of("token", "t", "generation", "1", "acquired-at", "yesterday",
                 "expires-at", Long.toString(now + 60_000)), "a malformed time");
+    }
+
+    @Test
+    void aRecordFromAHostWhoseClockRunsAnHourAheadIsBelievedButNeverServedLongerThanANewToken() {
+        String client = fresh();
+        long now = System.currentTimeMillis();
+        long handedOutFor = config.token().handedOutFor().toMillis();
+        redis.hash(String.class).hset(recordKey(client), Map.of("token", "from-ahead", "generation", "5",
+                "acquired-at", Long.toString(now + 3_600_000), "expires-at", Long.toString(now + 3_600_000 + handedOutFor)));
+
+        TokenRecord read = store.read(client).present().orElseThrow();
+
+        assertThat(read.token()).isEqualTo("from-ahead");
+        assertThat(read.generation()).isEqualTo(5);
+        assertThat(read.expiresAt().toEpochMilli()).as("clamped to what a token obtained now is handed out for")
+                .isBetween(now + handedOutFor - 1_000, System.currentTimeMillis() + handedOutFor);
     }
 
     @Test

@@ -40,6 +40,15 @@ public final class BrokerReplica implements AutoCloseable {
 
     /** Starts a replica with these extra JVM options on a free port and waits until it is ready. */
     public static BrokerReplica start(Map<String, String> properties, List<String> jvmOptions) {
+        return start(properties, jvmOptions, Map.of());
+    }
+
+    /**
+     * Starts a replica with these extra JVM options and environment variables (a shifted clock, say:
+     * {@link ShiftedClock}) on a free port and waits until it is ready.
+     */
+    public static BrokerReplica start(Map<String, String> properties, List<String> jvmOptions,
+            Map<String, String> environment) {
         String jar = System.getProperty("broker.jar", "target/quarkus-app/quarkus-run.jar");
         int port = RedisServerProcess.freePort();
         int managementPort = RedisServerProcess.freePort();
@@ -53,8 +62,9 @@ public final class BrokerReplica implements AutoCloseable {
         command.addAll(List.of("-jar", jar));
         try {
             Path log = Files.createTempFile("broker-replica-", ".log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             BrokerReplica replica = new BrokerReplica(process, log, port, managementPort);
             replica.awaitReady();
             return replica;

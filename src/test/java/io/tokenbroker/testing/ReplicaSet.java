@@ -80,6 +80,16 @@ public final class ReplicaSet implements AutoCloseable {
         return replica;
     }
 
+    /**
+     * Starts one more replica with the same configuration whose wall clock runs {@code offset} ahead of
+     * the others' (negative: behind), by libfaketime; its monotonic clock is left alone.
+     */
+    public BrokerReplica startReplicaWithClock(Duration offset) {
+        BrokerReplica replica = BrokerReplica.start(config, List.of(), ShiftedClock.environment(offset));
+        replicas.add(replica);
+        return replica;
+    }
+
     /** The replica holding the client's refresh lock now (its owner value names the process). */
     public BrokerReplica lockHolder(String client) {
         String owner = redis.call("GET", "token-broker:{" + client + "}:lock");

@@ -51,8 +51,8 @@ class AcquisitionDecisionsTest {
         BrokerConfig config = BrokerConfigs.of(properties);
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), clock);
         store = new SwitchableStore(config.lock().lease(), clock);
-        acquirer = new TokenAcquirer(store, platform, clock, config, metrics, Spans.off());
-        broker = new TokenBroker(config, acquirer, store, platform, clock, metrics, Spans.off());
+        acquirer = new TokenAcquirer(store, platform, clock, clock, config, metrics, Spans.off());
+        broker = new TokenBroker(config, acquirer, store, platform, clock, clock, metrics, Spans.off());
     }
 
     private void start() {
@@ -196,7 +196,7 @@ class AcquisitionDecisionsTest {
     void aLeaseIsBelievedUntilATenthBeforeItRunsOutAndNeverAfterARefusedRenewal() {
         start();
         Lease granted = store.tryLock(CLIENT, 0).orElseThrow();
-        HeldLease held = new HeldLease(CLIENT, granted, Duration.ofSeconds(10), clock.millis(), clock);
+        HeldLease held = new HeldLease(CLIENT, granted, Duration.ofSeconds(10), clock.nanos(), clock);
 
         clock.advance(Duration.ofMillis(8_999));
         assertThat(held.valid()).isTrue();
@@ -208,10 +208,22 @@ class AcquisitionDecisionsTest {
 
         store.release(CLIENT, granted);
         Lease other = store.tryLock(CLIENT, 0).orElseThrow();
-        HeldLease lost = new HeldLease(CLIENT, granted, Duration.ofSeconds(10), clock.millis(), clock);
+        HeldLease lost = new HeldLease(CLIENT, granted, Duration.ofSeconds(10), clock.nanos(), clock);
         lost.renew(store);
         assertThat(lost.valid()).as("another replica holds the lock").isFalse();
         assertThat(other.fence()).isGreaterThan(granted.fence());
+    }
+
+    @Test
+    void aWallClockSteppedBackNeverLengthensALease() {
+        start();
+        Lease granted = store.tryLock(CLIENT, 0).orElseThrow();
+        HeldLease held = new HeldLease(CLIENT, granted, Duration.ofSeconds(10), clock.nanos(), clock);
+
+        clock.step(Duration.ofHours(-1));
+        clock.advance(Duration.ofMillis(9_000));
+
+        assertThat(held.valid()).as("9 s of real time later, whatever NTP did to the wall clock").isFalse();
     }
 
     @Test

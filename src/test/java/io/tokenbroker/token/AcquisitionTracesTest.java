@@ -57,8 +57,8 @@ class AcquisitionTracesTest {
         BrokerConfig config = BrokerConfigs.of(properties);
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), clock);
         store = new SwitchableStore(config.lock().lease(), clock);
-        TokenAcquirer acquirer = new TokenAcquirer(store, platform, clock, config, metrics, spans);
-        broker = new TokenBroker(config, acquirer, store, platform, clock, metrics, spans);
+        TokenAcquirer acquirer = new TokenAcquirer(store, platform, clock, clock, config, metrics, spans);
+        broker = new TokenBroker(config, acquirer, store, platform, clock, clock, metrics, spans);
     }
 
     @AfterEach

@@ -1,0 +1,142 @@
+package io.tokenbroker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokenbroker.testing.BrokerReplica;
+import io.tokenbroker.testing.ReplicaSet;
+import io.tokenbroker.testing.TestAccounts;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One replica's wall clock far from the other's, for real (libfaketime), while tokens rotate every few
+ * seconds on a platform whose new token kills the previous one: each replica serves the newest token
+ * (never one the platform replaced, beyond the moment it takes to learn of the rotation), no replica
+ * writes an older token over a newer one, and each rotation costs one platform call. On a clock ahead,
+ * records written by the others look expired; on a clock behind, they look acquired in the future:
+ * neither is a reason to fetch or write back a token.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClockSkewIT {
+
+    private static final Duration LIFETIME = Duration.ofSeconds(12);
+    private static final Duration LOAD = Duration.ofSeconds(20);
+    /** A replica learns of a rotation one Redis write and publish after the platform issued it. */
+    private static final Duration LEARNING = Duration.ofMillis(500);
+    private static final Pattern OFFSET = Pattern.compile("(?m)^broker_clock_offset_seconds (\\S+)$");
+
+    private ReplicaSet set;
+
+    private record Served(int status, String token, Instant sent) {
+    }
+
+    @BeforeAll
+    void start() {
+        set = new ReplicaSet(1, Map.of(
+                "broker.token.lifetime", LIFETIME.toSeconds() + "s",
+                "broker.token.safety-margin", "1s",
+                "broker.token.refresh-ahead", "6s",
+                "broker.token.check-interval", "200ms",
+                "broker.platform.timeout", "5s"));
+    }
+
+    @AfterAll
+    void stop() {
+        set.close();
+    }
+
+    @Test
+    void aReplicaWhoseClockIsNinetySecondsBehindServesTheNewestTokenAndCostsNoExtraOne() {
+        rotateUnderLoad(Duration.ofSeconds(-90), "refresh-a");
+    }
+
+    @Test
+    void aReplicaWhoseClockIsNinetySecondsAheadServesTheNewestTokenAndCostsNoExtraOne() {
+        rotateUnderLoad(Duration.ofSeconds(90), "refresh-b");
+    }
+
+    @Test
+    void aReplicaWhoseClockIsAnHourBehindServesTheNewestTokenAndCostsNoExtraOne() {
+        rotateUnderLoad(Duration.ofHours(-1), "refresh-c");
+    }
+
+    @Test
+    void aReplicaWhoseClockIsAnHourAheadServesTheNewestTokenAndCostsNoExtraOne() {
+        rotateUnderLoad(Duration.ofHours(1), "refresh-d");
+    }
+
+    private void rotateUnderLoad(Duration offset, String client) {
+        BrokerReplica shifted = set.startReplicaWithClock(offset);
+        try {
+            List<Served> served = load(List.of(set.replica(0), shifted), client);
+
+            assertThat(served).hasSizeGreaterThan(100);
+            assertThat(served).allSatisfy(s -> assertThat(s.status()).isEqualTo(200));
+            List<Served> dead = served.stream().filter(s -> {
+                Instant invalidated = set.platform.invalidatedAt(s.token());
+                return invalidated != null && s.sent().isAfter(invalidated.plus(LEARNING));
+            }).toList();
+            assertThat(dead).as("tokens served after the platform had replaced them").isEmpty();
+            String clientId = TestAccounts.clientId(client);
+            Set<String> tokens = served.stream().map(Served::token).collect(Collectors.toSet());
+            assertThat(tokens).as("rotations during the run").hasSizeGreaterThanOrEqualTo(3);
+            // One token per rotation: LOAD over (handed out 11 s - refreshed 6 s ahead) is 4, plus the first.
+            assertThat(set.platform.calls(clientId)).as("platform calls").isLessThanOrEqualTo(6);
+            assertThat(offsetMeasured(shifted)).as("the shifted replica's clock offset, measured against Redis")
+                    .isCloseTo(offset.toSeconds(), org.assertj.core.data.Offset.offset(5.0));
+            assertThat(shifted.output()).doesNotContain("wrote back token").doesNotContain("is refused");
+        } finally {
+            shifted.close();
+            set.replicas.remove(shifted);
+        }
+    }
+
+    private List<Served> load(List<BrokerReplica> replicas, String client) {
+        List<Served> served = Collections.synchronizedList(new ArrayList<>());
+        set.send(set.tokenRequest(replicas.get(0), client));
+        Instant end = Instant.now().plus(LOAD);
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        for (int i = 0; i < 4; i++) {
+            BrokerReplica replica = replicas.get(i % replicas.size());
+            callers.execute(() -> {
+                while (Instant.now().isBefore(end)) {
+                    Instant sent = Instant.now();
+                    HttpResponse<String> response = set.send(set.tokenRequest(replica, client));
+                    served.add(new Served(response.statusCode(), ReplicaSet.token(response.body()), sent));
+                }
+            });
+        }
+        callers.shutdown();
+        try {
+            assertThat(callers.awaitTermination(LOAD.toSeconds() + 30, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return served;
+    }
+
+    private double offsetMeasured(BrokerReplica replica) {
+        HttpResponse<String> metrics = set.send(HttpRequest.newBuilder(replica.managementUri("/q/metrics")).build());
+        Matcher offset = OFFSET.matcher(metrics.body());
+        assertThat(offset.find()).as("broker_clock_offset_seconds is exported").isTrue();
+        return Double.parseDouble(offset.group(1));
+    }
+}
