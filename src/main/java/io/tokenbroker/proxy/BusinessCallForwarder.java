@@ -191,7 +191,8 @@ class BusinessCallForwarder {
                 if (streaming[0] || finished) {
                     return;
                 }
-                boolean refused = TokenRefusal.byStatus(answer.statusCode()) || refusals.get(client).byEnvelope(body);
+                boolean refused = TokenRefusal.byStatus(answer.statusCode()) || refusals.get(client)
+                        .byEnvelope(body, answer.getHeader(HttpHeaders.CONTENT_ENCODING));
                 if (refused && !attempt.retry()) {
                     refused(attempt);
                     return;

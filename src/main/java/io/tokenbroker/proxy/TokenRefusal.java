@@ -13,9 +13,9 @@ import java.util.Set;
 /**
  * Recognises a platform answer that refuses the token: HTTP 401, or the platform's JSON envelope with
  * {@code ok} not true and a {@code code} among the client's {@code token-rejected-codes} (the platform's
- * document does not list its codes, so they are configured). Only JSON answers up to
- * {@value #MOST_INSPECTED} bytes are read for the envelope; larger or other answers are never a
- * refusal and stream through untouched.
+ * document does not list its codes, so they are configured). Only answers up to
+ * {@value #MOST_INSPECTED} bytes are read for the envelope, inflated first when a gateway compressed
+ * them; larger or other answers are never a refusal and stream through untouched.
  */
 final class TokenRefusal {
 
@@ -40,18 +40,52 @@ final class TokenRefusal {
         return status == 401;
     }
 
-    /** Whether an answer with these headers may be an envelope worth reading: JSON, not declared larger than the limit. */
+    /**
+     * Whether an answer with these headers may be an envelope worth reading: not declared larger than
+     * the limit, in the clear or compressed with {@code gzip} or {@code deflate} (a gateway compresses
+     * for callers that accept it), and of any type when its length is declared (gateways label errors
+     * {@code text/plain} or nothing at all); of a JSON type, or none, when it is not. A stream of events
+     * or parts is never held back.
+     */
     static boolean inspectable(MultiMap headers) {
+        if (!decodable(headers.get(HttpHeaders.CONTENT_ENCODING))) {
+            return false;
+        }
         String type = headers.get(HttpHeaders.CONTENT_TYPE);
-        if (type == null || !isJson(type) || headers.contains(HttpHeaders.CONTENT_ENCODING)) {
-            return false; // an encoded body is passed on as it is, never decoded here
+        if (type != null && (startsWithIgnoringCase(type, "text/event-stream") || startsWithIgnoringCase(type, "multipart/"))) {
+            return false;
         }
         String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return type == null || isJson(type) || startsWithIgnoringCase(type, "text/plain");
+        }
         try {
-            return length == null || Long.parseLong(length.strip()) <= MOST_INSPECTED;
+            return Long.parseLong(length.strip()) <= MOST_INSPECTED;
         } catch (NumberFormatException malformed) {
             return false;
         }
+    }
+
+    /**
+     * Whether the body of an answer sent with this {@code Content-Encoding} (or {@code null}) is an
+     * envelope refusing the token: a compressed body is inflated for this look only, to at most
+     * {@value #MOST_INSPECTED} bytes (a small bomb inflates no further); the caller still gets it as sent.
+     */
+    boolean byEnvelope(Buffer body, String contentEncoding) {
+        if (contentEncoding == null || contentEncoding.isBlank() || contentEncoding.strip().equalsIgnoreCase("identity")) {
+            return byEnvelope(body);
+        }
+        Buffer inflated = CompressedBodies.inflate(body, contentEncoding.strip(), MOST_INSPECTED);
+        return inflated != null && byEnvelope(inflated);
+    }
+
+    private static boolean decodable(String contentEncoding) {
+        return contentEncoding == null || contentEncoding.isBlank() || CompressedBodies.known(contentEncoding.strip())
+                || contentEncoding.strip().equalsIgnoreCase("identity");
+    }
+
+    private static boolean startsWithIgnoringCase(String text, String prefix) {
+        return text.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
     /**
@@ -59,7 +93,7 @@ final class TokenRefusal {
      * {@code code} are read, with a streaming parser: no tree is built for an ordinary answer.
      */
     boolean byEnvelope(Buffer body) {
-        if (!mentionsACode(body)) {
+        if (!startsAnObject(body) || !mentionsACode(body)) {
             return false; // what nearly every answer is: no parsing needed to tell
         }
         Boolean ok = null;
@@ -99,6 +133,17 @@ final class TokenRefusal {
         return end == APPLICATION_JSON.length() && contentType.regionMatches(true, 0, APPLICATION_JSON, 0, end)
                 || end >= PLUS_JSON.length() && contentType.regionMatches(true, end - PLUS_JSON.length(), PLUS_JSON, 0,
                         PLUS_JSON.length());
+    }
+
+    /** Whether the first byte that is not white space opens a JSON object: an envelope's always does. */
+    private static boolean startsAnObject(Buffer body) {
+        for (int i = 0; i < body.length(); i++) {
+            byte b = body.getByte(i);
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return b == '{';
+            }
+        }
+        return false;
     }
 
     /** Whether the digits of a rejected code occur anywhere in {@code body}: a refusal's always do. */

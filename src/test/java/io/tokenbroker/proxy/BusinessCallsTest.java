@@ -285,6 +285,47 @@ class BusinessCallsTest {
     }
 
     @Test
+    void twentyCallersAcceptingGzipRecoverFromAGzippedEnvelopeRefusalWithOneNewToken() throws Exception {
+        String client = TestAccounts.PROXY_GZIP;
+        assertThat(data(get("/platform/" + client + "/openapi/echo/warm-" + nonce(), PAT_KEY)).isObject()).isTrue();
+        int credentialCalls = platform.calls(clientId(client));
+        String path = "/openapi/echo/gzip-" + nonce();
+        List<HttpResponse<byte[]>> answers;
+
+        platform.gzipWhenAsked(true);
+        try {
+            platform.revokeTokens(Refusal.ENVELOPE_40001, clientId(client));
+            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(20);
+            try {
+                List<java.util.concurrent.Future<HttpResponse<byte[]>>> sent = new java.util.ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    sent.add(callers.submit(() -> call("GET", "/platform/" + client + path, PAT_KEY, null,
+                            "Accept-Encoding", "gzip")));
+                }
+                answers = new java.util.ArrayList<>();
+                for (java.util.concurrent.Future<HttpResponse<byte[]>> answer : sent) {
+                    answers.add(answer.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            } finally {
+                callers.shutdownNow();
+            }
+        } finally {
+            platform.gzipWhenAsked(false);
+        }
+
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.headers().firstValue("Content-Encoding")).as("the platform's bytes, as sent").hasValue("gzip");
+            byte[] plain = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(answer.body())).readAllBytes();
+            assertThat(json(plain).path("ok").asBoolean()).as(new String(plain, java.nio.charset.StandardCharsets.UTF_8))
+                    .isTrue();
+        });
+        assertThat(platform.calls(clientId(client))).as("credential calls").isEqualTo(credentialCalls + 1);
+        List<BusinessCall> calls = platform.businessCalls(path);
+        assertThat(calls.stream().filter(call -> call.verdict() == Verdict.ANSWERED)).hasSize(20);
+    }
+
+    @Test
     void aTokenRefusedAgainAfterItsReplacementIsPassedBackWithoutAnotherTry() {
         String client = TestAccounts.PROXY_REFUSED_AGAIN;
         String path = "/openapi/echo/again-" + nonce();
