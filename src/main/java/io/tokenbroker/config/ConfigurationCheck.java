@@ -36,11 +36,13 @@ public class ConfigurationCheck {
 
     private final BrokerConfig config;
     private final boolean redisConfigured;
+    private final Optional<String> redisHosts;
     private volatile boolean verified;
 
     ConfigurationCheck(BrokerConfig config, @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
         this.config = config;
         this.redisConfigured = redisHosts.isPresent();
+        this.redisHosts = redisHosts;
     }
 
     void onStart(@Observes @Priority(1) StartupEvent start) {
@@ -65,6 +67,7 @@ public class ConfigurationCheck {
                     + "point it at the shared Redis (e.g. redis://redis:6379), or set broker.store=memory for a "
                     + "single replica without Redis");
         }
+        problems.addAll(ExampleValues.inRedisHosts(redisHosts, mode));
         if (!problems.isEmpty()) {
             throw new ConfigurationException("token-broker cannot start: " + problems.size() + " configuration "
                     + (problems.size() == 1 ? "problem" : "problems") + ":\n  - " + String.join("\n  - ", problems));
@@ -117,6 +120,7 @@ public class ConfigurationCheck {
                 problems);
         sharedCredential(config, "service-account", BrokerConfig.Caller::serviceAccount, problems);
         insecureUrls(config, mode, problems);
+        problems.addAll(ExampleValues.problems(config, mode));
         config.callers().forEach((caller, grant) -> grant.grantedClients().stream()
                 .filter(client -> !client.equals("*") && !config.clients().containsKey(client))
                 .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
