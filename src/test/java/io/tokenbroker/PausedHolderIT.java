@@ -9,6 +9,7 @@ import io.tokenbroker.testing.ReplicaSet;
 import io.tokenbroker.testing.TestAccounts;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,14 +25,17 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PausedHolderIT {
 
+    private static final Duration RETRY_DELAY = Duration.ofMillis(1500);
+    private static final Duration RETRY_JITTER = Duration.ofMillis(10);
+
     private ReplicaSet set;
 
     @BeforeAll
     void start() {
         set = new ReplicaSet(2, Map.of("broker.lock.lease", "2s", "broker.lock.wait-timeout", "20s",
                 "broker.platform.timeout", "10s", "broker.token.check-interval", "200ms",
-                "broker.platform.retry-delay", "1500ms", "broker.platform.retry-max-delay", "3s",
-                "broker.platform.retry-jitter", "10ms"));
+                "broker.platform.retry-delay", RETRY_DELAY.toMillis() + "ms", "broker.platform.retry-max-delay", "3s",
+                "broker.platform.retry-jitter", RETRY_JITTER.toMillis() + "ms"));
     }
 
     @AfterAll
@@ -80,12 +84,22 @@ class PausedHolderIT {
         // The holder's first attempt was answered "busy": it waits 1.5 s before it may try again.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
                 .until(() -> set.platform.calls(clientId) == 1);
+        Instant firstAttempt = set.platform.credentialRequests(clientId).get(0).at();
         BrokerReplica holder = set.lockHolder("flaky-busy");
         int survivor = set.replicas.indexOf(holder) == 0 ? 1 : 0;
 
         holder.pause();
-        HttpResponse<String> taken = requests.get(survivor).join();
-        holder.resume();
+        HttpResponse<String> taken;
+        try {
+            // The retry is sent no sooner than the delay (less its jitter) after the busy answer, which
+            // came after the first attempt arrived: paused before that, the holder had not retried.
+            assertThat(Instant.now()).as("paused before the holder's retry was due")
+                    .isBefore(firstAttempt.plus(RETRY_DELAY).minus(RETRY_JITTER));
+            assertThat(set.platform.calls(clientId)).as("attempts when the holder was paused").isEqualTo(1);
+            taken = requests.get(survivor).join();
+        } finally {
+            holder.resume();
+        }
 
         assertThat(taken.statusCode()).as(taken.body()).isEqualTo(200);
         String stored = ReplicaSet.token(taken.body());

@@ -138,7 +138,7 @@ class SentinelFailoverIT {
         String token = set.tokenFrom(set.replica(0), CLIENT);
         int issued = set.platform.issuedTo(TestAccounts.clientId(CLIENT)).size();
 
-        promoted.call("DEL", RECORD);
+        promoted.plant(":1", "DEL", RECORD);
 
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                 .until(() -> promoted.call("HGET", RECORD, "token"), token::equals);

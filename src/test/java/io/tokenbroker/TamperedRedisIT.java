@@ -39,7 +39,7 @@ class TamperedRedisIT {
     @Test
     void aClearRecordPlantedWithAHugeGenerationIsNeverServedAndFencingStillHolds() {
         long now = System.currentTimeMillis();
-        set.redis.call("HSET", record("cold"), "token", "planted-token", "generation", "9000000000000000000",
+        set.redis.plant(":4", "HSET", record("cold"), "token", "planted-token", "generation", "9000000000000000000",
                 "acquired-at", Long.toString(now), "expires-at", Long.toString(now + 3_600_000));
 
         List<HttpResponse<String>> answers = set.sendAll(IntStream.range(0, 10)
@@ -66,7 +66,7 @@ class TamperedRedisIT {
         assertThat(set.tokenFrom(set.replica(1), "other")).isEqualTo(token);
         int calls = set.platform.calls(TestAccounts.clientId("other"));
 
-        set.redis.call("SET", record("other"), "not a hash");
+        set.redis.plant("+OK", "SET", record("other"), "not a hash");
 
         set.replicas.forEach(replica -> assertThat(set.tokenFrom(replica, "other")).isEqualTo(token));
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
@@ -74,7 +74,7 @@ class TamperedRedisIT {
         set.replicas.forEach(replica -> assertThat(set.tokenFrom(replica, "other")).isEqualTo(token));
         assertThat(set.platform.calls(TestAccounts.clientId("other"))).isEqualTo(calls);
 
-        set.redis.call("SET", record("other"), "not a hash again");
+        set.redis.plant("+OK", "SET", record("other"), "not a hash again");
         HttpResponse<String> refreshed = set.send(set.refreshRequest(set.replica(1), "other", token));
         assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
         String next = ReplicaSet.token(refreshed.body());

@@ -17,16 +17,24 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The alert rules of {@code k8s/monitoring/prometheusrule.yaml} as Prometheus reads them: {@code promtool
  * check rules} and the unit tests of {@code prometheusrule-tests.yaml} ({@code promtool test rules}),
- * wherever promtool is installed (Debian's {@code prometheus} package).
+ * wherever promtool is installed (Debian's {@code prometheus} package). Without it they are skipped,
+ * unless {@value #REQUIRE_PROMTOOL}{@code =1} (as {@code .ci/run} sets it): then they fail.
  */
 class MonitoringRulesTest {
+
+    /** The environment variable that makes a missing promtool a failure rather than a reason to skip. */
+    private static final String REQUIRE_PROMTOOL = "BROKER_REQUIRE_PROMTOOL";
 
     private static final Path MONITORING = Path.of("k8s", "monitoring");
     private static final Path WORK = Path.of("target", "promtool");
 
     @BeforeAll
     static void extractTheRules() throws IOException {
-        Assumptions.assumeTrue(promtoolInstalled(), "promtool is not installed");
+        if ("1".equals(System.getenv(REQUIRE_PROMTOOL))) {
+            assertThat(promtoolInstalled()).as("promtool is installed (%s=1)", REQUIRE_PROMTOOL).isTrue();
+        } else {
+            Assumptions.assumeTrue(promtoolInstalled(), "promtool is not installed");
+        }
         Map<String, Object> rule = new Yaml().load(Files.readString(MONITORING.resolve("prometheusrule.yaml")));
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

@@ -158,6 +158,20 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     /**
+     * Sends a write that plants a fault for a test, failing unless Redis answered {@code expected}
+     * ({@code +OK}, {@code :1}, …): {@link #call} returns an error reply like any other, and a plant
+     * Redis refused would leave the test running without its scenario.
+     */
+    public void plant(String expected, String... args) {
+        String reply = call(args);
+        if (!expected.equals(reply)) {
+            // The command and key only: the values planted may be tokens, which logs must not hold.
+            throw new AssertionError(args[0] + " " + (args.length > 1 ? args[1] : "") + " answered " + reply
+                    + ", not " + expected + ": the fault was not planted");
+        }
+    }
+
+    /**
      * Sends one command whose reply is an array ({@code ROLE}, {@code SENTINEL …}) and returns its
      * elements, each rendered as {@link #call} renders a reply.
      */
