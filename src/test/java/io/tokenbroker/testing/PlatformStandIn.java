@@ -94,6 +94,7 @@ public final class PlatformStandIn implements AutoCloseable {
     public static final String PATH = "/openapi/auth/credential";
 
     private final HttpServer server;
+    private volatile boolean gzipWhenAsked;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
     private final Map<String, String> currentTokens = new ConcurrentHashMap<>();
@@ -156,6 +157,14 @@ public final class PlatformStandIn implements AutoCloseable {
     public void recover(String clientId) {
         permanent.remove(clientId);
         scripted.remove(clientId);
+    }
+
+    /**
+     * Whether JSON answers, refusals included, are gzip-ed for requests that accept it, as a gateway in
+     * front of the platform does for Go, OkHttp, Python and Node callers, which accept gzip by default.
+     */
+    public void gzipWhenAsked(boolean gzip) {
+        gzipWhenAsked = gzip;
     }
 
     /** Time every answer takes. */
@@ -247,6 +256,35 @@ public final class PlatformStandIn implements AutoCloseable {
         return businessCalls.stream().filter(call -> call.rawPath().startsWith(rawPathPrefix)).toList();
     }
 
+    /**
+     * One request to the credential endpoint as the platform received it, well-formed or not.
+     *
+     * @param at when it arrived, before any {@link #latency(Duration)} or scripted failure
+     * @param query its query parameters, decoded as the platform decodes them (of a name sent twice, the last)
+     * @param rawQuery its query as sent, undecoded
+     */
+    public record CredentialRequest(java.time.Instant at, String method, Map<String, String> query, String rawQuery,
+            long bodyLength) {
+    }
+
+    private final java.util.List<CredentialRequest> credentialRequests =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Every request to the credential endpoint received so far, in the order received. */
+    public java.util.List<CredentialRequest> credentialRequests() {
+        return java.util.List.copyOf(credentialRequests);
+    }
+
+    /** The credential requests whose {@code clientId} parameter is {@code clientId}, in the order received. */
+    public java.util.List<CredentialRequest> credentialRequests(String clientId) {
+        return credentialRequests.stream().filter(request -> clientId.equals(request.query().get("clientId"))).toList();
+    }
+
+    private void recordCredentialRequest(HttpExchange exchange, Map<String, String> query, byte[] body) {
+        credentialRequests.add(new CredentialRequest(java.time.Instant.now(), exchange.getRequestMethod(),
+                Map.copyOf(query), exchange.getRequestURI().getRawQuery(), body.length));
+    }
+
     /** Every {@code Request-Id} any business call carried. */
     public Set<String> seenRequestIds() {
         return Set.copyOf(seenRequestIds);
@@ -301,6 +339,7 @@ public final class PlatformStandIn implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            recordCredentialRequest(exchange, query, body);
             if (!"POST".equals(exchange.getRequestMethod()) || !PATH.equals(exchange.getRequestURI().getPath())
                     || body.length > 0 || !query.containsKey("clientId") || !query.containsKey("secret")
                     || !"2".equals(query.get("userType"))) {
@@ -403,7 +442,7 @@ public final class PlatformStandIn implements AutoCloseable {
         return values != null && values.size() == 1 ? values.get(0) : null;
     }
 
-    private static void refuse(HttpExchange exchange, Refusal style) throws IOException {
+    private void refuse(HttpExchange exchange, Refusal style) throws IOException {
         switch (style) {
             case HTTP_401 -> send(exchange, 401, envelope(401, "access token invalid", null, false));
             case ENVELOPE_401 -> send(exchange, 200, envelope(401, "access token invalid", null, false));
@@ -461,17 +500,30 @@ public final class PlatformStandIn implements AutoCloseable {
                 + ",\"_status\":\"" + (ok ? "SUCCESS" : "FAIL") + "\",\"ok\":" + ok + "}";
     }
 
-    private static void send(HttpExchange exchange, int status, String json) throws IOException {
+    private void send(HttpExchange exchange, int status, String json) throws IOException {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json;charset=UTF-8");
         if ("HEAD".equals(exchange.getRequestMethod())) {
             exchange.sendResponseHeaders(status, -1);
             return;
         }
+        String accepted = exchange.getRequestHeaders().getFirst("Accept-Encoding");
+        if (gzipWhenAsked && accepted != null && accepted.toLowerCase(java.util.Locale.ROOT).contains("gzip")) {
+            bytes = gzip(bytes);
+            exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        }
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    private static byte[] gzip(byte[] plain) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(out)) {
+            zip.write(plain);
+        }
+        return out.toByteArray();
     }
 
     private static Map<String, String> query(String raw) {

@@ -45,6 +45,8 @@ public final class TestAccounts {
     public static final String PROXY_ENVELOPE_401 = "proxy-envelope401";
     public static final String PROXY_ENVELOPE_40001 = "proxy-envelope40001";
     public static final String PROXY_REFUSED_AGAIN = "proxy-refused-again";
+    /** A business-call client whose platform gzips its answers for callers that accept it. */
+    public static final String PROXY_GZIP = "proxy-gzip";
     /** A business-call client left with the default {@code token-rejected-codes} (401 only). */
     public static final String PROXY_DEFAULT_CODES = "proxy-default-codes";
     /** A business-call client whose {@code call-timeout} is {@link #PROXY_CALL_TIMEOUT}. */
@@ -62,6 +64,14 @@ public final class TestAccounts {
     public static final String ROTATING = "rotating";
     public static final Path ROTATING_SECRET_FILE = Path.of("target", "test-secrets", "rotating-secret");
 
+    /**
+     * Client whose secret, {@link #QUERY_CHARACTERS_SECRET}, is made of characters a query string gives
+     * a meaning to. Not one of {@link #CLIENTS}: no count of theirs changes.
+     */
+    public static final String QUERY_CHARACTERS = "query-characters";
+    /** A plus, a percent sign before two hex digits, an ampersand, an equals sign and spaces. */
+    public static final String QUERY_CHARACTERS_SECRET = "s3cret +%41 & x=y-5f0a17c2";
+
     /** Caller known by its ServiceAccount {@code payments/carol}, allowed only client {@code other}. */
     public static final String CAROL_NAMESPACE = "payments";
     public static final String CAROL_ACCOUNT = "carol";
@@ -70,7 +80,7 @@ public final class TestAccounts {
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
             "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup",
             "flaky-503", "flaky-429", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
-            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED, DEV_PAGE);
+            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED, DEV_PAGE, PROXY_GZIP);
     /** A client whose platform URL has nothing listening: every connection is refused. */
     public static final String UNREACHABLE = "unreachable";
 
@@ -105,6 +115,7 @@ public final class TestAccounts {
             platform.account(clientId(client), client.equals("rejected") ? "the-real-secret" : secret(client));
         }
         platform.account(clientId(ROTATING), secret(ROTATING));
+        platform.account(clientId(QUERY_CHARACTERS), QUERY_CHARACTERS_SECRET);
     }
 
     /** Broker configuration for these clients and callers against {@code platform} (Redis is the caller's). */
@@ -119,6 +130,9 @@ public final class TestAccounts {
         config.put("broker.clients." + ROTATING + ".base-url", platform.baseUrl());
         config.put("broker.clients." + ROTATING + ".client-id", clientId(ROTATING));
         config.put("broker.clients." + ROTATING + ".secret-file", ROTATING_SECRET_FILE.toAbsolutePath().toString());
+        config.put("broker.clients." + QUERY_CHARACTERS + ".base-url", platform.baseUrl());
+        config.put("broker.clients." + QUERY_CHARACTERS + ".client-id", clientId(QUERY_CHARACTERS));
+        config.put("broker.clients." + QUERY_CHARACTERS + ".secret", QUERY_CHARACTERS_SECRET);
         for (String unreachable : List.of(UNREACHABLE, ADMIN_UNREACHABLE)) {
             config.put("broker.clients." + unreachable + ".base-url", "http://127.0.0.1:" + closedPort());
             config.put("broker.clients." + unreachable + ".client-id", clientId(unreachable));
@@ -149,7 +163,7 @@ public final class TestAccounts {
     /** The business-call ({@code /platform/…}) settings of the clients and callers above. */
     private static void proxyConfig(Map<String, String> config) {
         for (String client : List.of("default", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
-                PROXY_REFUSED_AGAIN, PROXY_SLOW, PROXY_UNREACHABLE)) {
+                PROXY_REFUSED_AGAIN, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_GZIP)) {
             config.put("broker.clients." + client + ".token-rejected-codes", TOKEN_REJECTED_CODES);
         }
         config.put("broker.clients." + PROXY_SLOW + ".call-timeout", PROXY_CALL_TIMEOUT.toSeconds() + "s");
