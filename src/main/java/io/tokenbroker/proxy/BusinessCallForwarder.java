@@ -138,12 +138,18 @@ class BusinessCallForwarder {
                     unreachable(opened.cause());
                 } else {
                     pending = opened.result();
-                    MultiMap sent = pending.headers();
-                    ForwardedHeaders.towardsPlatform(callerHeaders, sent);
-                    sent.set(ForwardedHeaders.ACCESS_TOKEN, token.token())
-                            .set(ForwardedHeaders.REQUEST_ID, attempt.requestId());
-                    trace.sending(sent);
-                    Future<HttpClientResponse> answer = call.body() == null ? pending.send() : pending.send(call.body());
+                    Future<HttpClientResponse> answer;
+                    try {
+                        MultiMap sent = pending.headers();
+                        ForwardedHeaders.towardsPlatform(callerHeaders, sent);
+                        sent.set(ForwardedHeaders.ACCESS_TOKEN, token.token())
+                                .set(ForwardedHeaders.REQUEST_ID, attempt.requestId());
+                        trace.sending(sent);
+                        answer = call.body() == null ? pending.send() : pending.send(call.body());
+                    } catch (RuntimeException unsendable) {
+                        unsendable(unsendable);
+                        return;
+                    }
                     answer.onComplete(result -> {
                         if (finished) {
                             return;
@@ -292,6 +298,19 @@ class BusinessCallForwarder {
             if (unanswered != null) {
                 unanswered.reset();
             }
+        }
+
+        /**
+         * The request could not even be built (a header the HTTP client refuses): answered at once, never
+         * left to the call's time-out, and the caller's bytes are neither echoed nor logged.
+         */
+        private void unsendable(RuntimeException cause) {
+            LOG.warnf("Client %s: a business call could not be sent as the caller made it (%s)", client,
+                    cause.getClass().getSimpleName());
+            HttpClientRequest unsent = pending;
+            fail(new Problem(400, "invalid-header", "Invalid header", "the request could not be sent to the "
+                    + "platform as it is: a header holds bytes HTTP does not allow"), "invalid");
+            unsent.reset();
         }
 
         private void unreachable(Throwable cause) {

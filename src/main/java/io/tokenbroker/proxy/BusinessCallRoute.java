@@ -29,7 +29,7 @@ import org.jboss.logging.Logger;
 /**
  * Takes in business calls, {@code /platform/CLIENT/PATH}, on the I/O thread ahead of Quarkus REST, and
  * decides whether they may go to the platform, in the contract's order: a path that could be read as
- * another (400), the caller (401), the client and the path it was granted (404, 403), the body's size
+ * another, or a header or query with bytes that must not reach the platform (400), the caller (401), the client and the path it was granted (404, 403), the body's size
  * (413) and the client's calls in flight (503). Only then is the body read, bounded, and handed to the
  * {@link BusinessCallForwarder}. Nothing refused here reaches the platform.
  */
@@ -89,6 +89,11 @@ class BusinessCallRoute {
             context.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE");
             refuse(context, null, null, new Problem(405, "method-not-allowed", "Method not allowed",
                     "business calls are GET, HEAD, POST, PUT, PATCH or DELETE"));
+            return;
+        }
+        Problem hostile = CallerBytes.refusal(request.headers(), request.query());
+        if (hostile != null) {
+            refuse(context, null, null, hostile);
             return;
         }
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
