@@ -6,9 +6,10 @@
 -- Returns the fencing number, or 0 when someone else holds the lock.
 -- The stored record's generation is not read here: anyone who can write to Redis could plant one,
 -- and only the caller can verify it.
--- Every lock the broker takes expires: a lock key without a TTL, or of another type, was written by
--- someone else and would block every acquisition for good.
-if redis.call('PTTL', KEYS[1]) == -1 or redis.call('TYPE', KEYS[1])['ok'] ~= 'string' then
+-- Every lock the broker takes expires within a lease: a lock key without a TTL, with a longer one, or of
+-- another type, was written by someone else and would block every acquisition for good (or for long).
+local held = redis.call('PTTL', KEYS[1])
+if held == -1 or held > tonumber(ARGV[2]) or redis.call('TYPE', KEYS[1])['ok'] ~= 'string' then
   redis.call('DEL', KEYS[1])
 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then

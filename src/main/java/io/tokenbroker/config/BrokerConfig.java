@@ -158,6 +158,22 @@ public interface BrokerConfig {
         @WithDefault("10")
         int maxForcedRefreshesPerCaller();
 
+        /**
+         * How many forced refreshes ({@code POST /token/refresh}, tokens refused in business calls, operators'
+         * rotations) a client may have in a day, across all replicas, at least 1: each kills every caller's
+         * token and spends the platform's credential calls (WeChat: 2,000 a day). Default: {@code 200}.
+         */
+        @WithDefault("200")
+        int maxForcedRefreshesPerDay();
+
+        /**
+         * How far the least time between two forced refreshes of a client grows (doubling from
+         * {@code min-forced-refresh-interval}) while the tokens they produce are refused again, which proves
+         * the refusals are not about the token; a forced refresh that helps resets it. Default: {@code 1h}.
+         */
+        @WithDefault("1h")
+        Duration longestForcedRefreshInterval();
+
         /** How often each replica checks its tokens against the store and refreshes ahead, at least 50 ms. Default: {@code 500ms}. */
         @WithDefault("500ms")
         Duration checkInterval();

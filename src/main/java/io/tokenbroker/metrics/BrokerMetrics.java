@@ -42,6 +42,7 @@ public class BrokerMetrics {
     /** The configured callers ({@link #watchCaller}): the only values of the {@code caller} label but {@link #NO_CALLER}. */
     private final Set<String> callers = ConcurrentHashMap.newKeySet();
     private final AtomicLong clockOffsetMillis = new AtomicLong();
+    private final Map<String, AtomicInteger> forcedLeft = new ConcurrentHashMap<>();
 
     /** The series of business calls are counted by: callers and clients are configured names. */
     private record BusinessOutcome(String client, String caller, String outcome) {
@@ -118,7 +119,8 @@ public class BrokerMetrics {
     /**
      * The platform refused the token of a business call ({@code kind}: {@code refused} for every
      * refusal, {@code retried} for each call sent again, {@code refused-again} when the new token was
-     * refused too): {@code broker_business_token_refusals_total{client,kind}}.
+     * refused too, {@code passed-on} when no forced refresh was due and the caller got the platform's
+     * own answer): {@code broker_business_token_refusals_total{client,kind}}.
      */
     public void businessTokenRefusal(String client, String kind) {
         registry.counter("broker.business.token.refusals", "client", client, "kind", kind).increment();
@@ -154,6 +156,27 @@ public class BrokerMetrics {
         registry.counter("broker.clock.skewed.records", "client", client).increment();
     }
 
+    /**
+     * What the client's daily budget of forced refreshes has left across replicas, as the last claim
+     * saw it ({@code broker_forced_refreshes_left_today{client}}; the budget itself is
+     * {@code broker_forced_refreshes_budget{client}}).
+     */
+    public void forcedRefreshesLeftToday(String client, int left) {
+        AtomicInteger gauge = forcedLeft.get(client);
+        if (gauge != null) {
+            gauge.set(left);
+        }
+    }
+
+    /** Registers the gauges of a client's daily budget of forced refreshes, full until the first claim. */
+    public void watchForcedRefreshBudget(String client, int perDay) {
+        Gauge.builder("broker.forced.refreshes.budget", () -> perDay).tag("client", client).strongReference(true)
+                .description("Forced refreshes a client may have in a day (broker.token.max-forced-refreshes-per-day)")
+                .register(registry);
+        forcedLeft.computeIfAbsent(client, name -> registry.gauge("broker.forced.refreshes.left.today",
+                io.micrometer.core.instrument.Tags.of("client", name), new AtomicInteger(perDay)));
+    }
+
     /** A request failed caller authentication ({@code broker_auth_failures_total}). */
     public void authenticationFailed(String reason) {
         registry.counter("broker.auth.failures", "reason", reason).increment();
@@ -175,7 +198,7 @@ public class BrokerMetrics {
         }
         registry.counter("broker.lock.waits", "client", client);
         registry.counter("broker.clock.skewed.records", "client", client);
-        for (String kind : new String[] {"refused", "retried", "refused-again"}) {
+        for (String kind : new String[] {"refused", "retried", "refused-again", "passed-on"}) {
             registry.counter("broker.business.token.refusals", "client", client, "kind", kind);
         }
         // Strong references: Micrometer holds gauge sources weakly, and nothing else holds these lambdas.

@@ -65,6 +65,10 @@ class BusinessCallForwarder {
         });
     }
 
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     /** Sends {@code call} and answers its caller; runs on the call's I/O thread. */
     void forward(BusinessCall call) {
         new Exchange(call).start();
@@ -168,28 +172,42 @@ class BusinessCallForwarder {
         }
 
         private void received(Attempt attempt, HttpClientResponse answer) {
-            if (!attempt.retry() && TokenRefusal.byStatus(answer.statusCode())) {
-                answer.handler(dropped -> { }).exceptionHandler(dropped -> { });
-                refused(attempt);
-            } else if (method != HttpMethod.HEAD && TokenRefusal.inspectable(answer.headers())) {
+            boolean refusedByStatus = TokenRefusal.byStatus(answer.statusCode());
+            if (method == HttpMethod.HEAD && refusedByStatus && !attempt.retry()) {
+                refused(attempt, answer, Buffer.buffer());
+            } else if (method != HttpMethod.HEAD && (refusedByStatus || TokenRefusal.inspectable(answer.headers()))) {
                 inspect(attempt, answer);
             } else {
-                if (TokenRefusal.byStatus(answer.statusCode())) {
+                if (refusedByStatus) {
                     refusedAgain(attempt);
+                } else if (attempt.retry()) {
+                    broker.rotationHelped(client);
                 }
                 relay(attempt, answer, null);
             }
         }
 
-        /** Reads a small JSON answer whole, to see whether it is an envelope refusing the token. */
+        /**
+         * Reads a small answer whole, to see whether it is an envelope refusing the token; a refusal is
+         * kept, to be passed on as it is should the token not be replaceable now.
+         */
         private void inspect(Attempt attempt, HttpClientResponse answer) {
             Buffer body = Buffer.buffer();
+            boolean refusedByStatus = TokenRefusal.byStatus(answer.statusCode());
             boolean[] streaming = {false};
             answer.handler(chunk -> {
+                if (streaming[0]) {
+                    return;
+                }
                 body.appendBuffer(chunk);
                 if (body.length() > TokenRefusal.MOST_INSPECTED) {
                     streaming[0] = true; // no envelope is this large: an ordinary answer, streamed on
-                    relay(attempt, answer, body);
+                    if (refusedByStatus && !attempt.retry()) {
+                        answer.handler(dropped -> { });
+                        refused(attempt, null, null);
+                    } else {
+                        relay(attempt, answer, body);
+                    }
                 }
             });
             answer.exceptionHandler(this::broken);
@@ -197,19 +215,26 @@ class BusinessCallForwarder {
                 if (streaming[0] || finished) {
                     return;
                 }
-                boolean refused = TokenRefusal.byStatus(answer.statusCode()) || refusals.get(client)
+                boolean refused = refusedByStatus || refusals.get(client)
                         .byEnvelope(body, answer.getHeader(HttpHeaders.CONTENT_ENCODING));
                 if (refused && !attempt.retry()) {
-                    refused(attempt);
+                    refused(attempt, answer, body);
                     return;
                 }
                 if (refused) {
                     refusedAgain(attempt);
+                } else if (attempt.retry()) {
+                    broker.rotationHelped(client);
                 }
-                head(attempt, answer);
-                finish(answer.statusCode());
-                out.end(body);
+                relayWhole(attempt, answer, body);
             });
+        }
+
+        /** An answer read whole, passed on as the platform sent it. */
+        private void relayWhole(Attempt attempt, HttpClientResponse answer, Buffer body) {
+            head(attempt, answer);
+            finish(answer.statusCode());
+            out.end(body);
         }
 
         /** Streams the answer to the caller, pausing the platform's side while the caller's is full. */
@@ -247,7 +272,13 @@ class BusinessCallForwarder {
             }
         }
 
-        private void refused(Attempt attempt) {
+        /**
+         * The platform refused the token: replaced (once across replicas) and the call sent again. When no
+         * forced refresh is due (the floor, raised while refusals repeat, or the day's budget), the caller
+         * gets the platform's own answer, kept whole ({@code answer} and {@code body}; {@code null} when it
+         * was too large to keep, and then a 503).
+         */
+        private void refused(Attempt attempt, HttpClientResponse answer, Buffer body) {
             metrics.businessTokenRefusal(client, "refused");
             audit.tokenRefused(call.caller(), client, method.name(), call.path().rawPath(), attempt.token(),
                     attempt.requestId(), call.callerRequestId(), true);
@@ -256,7 +287,14 @@ class BusinessCallForwarder {
                         metrics.businessTokenRefusal(client, "retried");
                         send(replacement, true);
                     }),
-                    failure -> context.runOnContext(go -> noToken(failure)));
+                    failure -> context.runOnContext(go -> {
+                        if (answer != null && unwrap(failure) instanceof RefreshTooSoonException) {
+                            metrics.businessTokenRefusal(client, "passed-on");
+                            relayWhole(attempt, answer, body);
+                        } else {
+                            noToken(failure);
+                        }
+                    }));
         }
 
         private void refusedAgain(Attempt attempt) {
@@ -267,8 +305,7 @@ class BusinessCallForwarder {
         }
 
         private void noToken(Throwable failure) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = unwrap(failure);
             Problem problem;
             if (cause instanceof RefreshTooSoonException tooSoon) {
                 problem = new Problem(503, "token-unavailable", "No token is available", "the platform refused the "

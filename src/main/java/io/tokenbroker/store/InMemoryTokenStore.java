@@ -1,5 +1,7 @@
 package io.tokenbroker.store;
 
+import io.tokenbroker.token.ForcedRefreshClaim;
+import io.tokenbroker.token.ForcedRefreshLimits;
 import io.tokenbroker.token.Lease;
 import io.tokenbroker.token.LockHolder;
 import io.tokenbroker.token.StoredRecord;
@@ -26,13 +28,24 @@ public final class InMemoryTokenStore implements TokenStore {
     private final ConcurrentMap<String, TokenRecord> records = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, HeldLock> locks = new ConcurrentHashMap<>();
     private final AtomicLong fences = new AtomicLong();
-    private final ConcurrentMap<String, Instant> forcedRefreshes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Forced> forced = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Spent> callerRefreshes = new ConcurrentHashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final UpdateSignals signals = new UpdateSignals();
     private final Duration lease;
     private final Clock clock;
 
     private record HeldLock(Lease lease, Instant until) {
+    }
+
+    /** A client's forced refreshes: the claim's end, the floor ({@code null}: the base), what the last produced, the day's count. */
+    private record Forced(Instant claimUntil, Duration floor, long produced, int today, Instant dayUntil) {
+
+        static final Forced NONE = new Forced(Instant.MIN, null, -1, 0, Instant.MIN);
+    }
+
+    /** A caller's forced refreshes in its current window. */
+    private record Spent(int count, Instant until) {
     }
 
     public InMemoryTokenStore(Duration lease, Clock clock) {
@@ -80,23 +93,70 @@ public final class InMemoryTokenStore implements TokenStore {
         return true;
     }
 
+    /**
+     * The same limits as {@code forced.lua} keeps in Redis: one claim per floor, the floor doubled when
+     * the token being replaced is the one the last forced refresh produced, at most a budget a day.
+     */
     @Override
-    public boolean claimForcedRefresh(String client, Duration interval) {
+    public synchronized ForcedRefreshClaim claimForcedRefresh(String client, long rejectedGeneration,
+            long producedGeneration, ForcedRefreshLimits limits) {
         Instant now = clock.instant();
-        boolean[] claimed = {false};
-        forcedRefreshes.compute(client, (name, until) -> {
-            if (until != null && until.isAfter(now)) {
-                return until;
-            }
-            claimed[0] = true;
-            return now.plus(interval);
-        });
-        return claimed[0];
+        Forced forced = this.forced.getOrDefault(client, Forced.NONE);
+        if (!forced.dayUntil().isAfter(now)) {
+            forced = new Forced(forced.claimUntil(), forced.floor(), forced.produced(), 0, now.plus(ForcedRefreshLimits.DAY));
+        }
+        int left = limits.perDay() - forced.today();
+        if (forced.claimUntil().isAfter(now)) {
+            return new ForcedRefreshClaim(false, Duration.between(now, forced.claimUntil()), left, false);
+        }
+        if (left <= 0) {
+            return new ForcedRefreshClaim(false, Duration.between(now, forced.dayUntil()), 0, true);
+        }
+        Duration floor = forced.floor() == null ? limits.floor() : forced.floor();
+        if (forced.produced() == rejectedGeneration) {
+            floor = floor.multipliedBy(2);
+        }
+        floor = floor.compareTo(limits.floor()) < 0 ? limits.floor()
+                : floor.compareTo(limits.longestFloor()) > 0 ? limits.longestFloor() : floor;
+        this.forced.put(client, new Forced(now.plus(floor), floor, producedGeneration, forced.today() + 1,
+                forced.dayUntil()));
+        return new ForcedRefreshClaim(true, floor, left - 1, false);
     }
 
     @Override
-    public void forgetForcedRefresh(String client) {
-        forcedRefreshes.remove(client);
+    public synchronized void forgetForcedRefresh(String client) {
+        Forced forced = this.forced.get(client);
+        if (forced != null) {
+            this.forced.put(client, new Forced(Instant.MIN, forced.floor(), forced.produced(),
+                    Math.max(0, forced.today() - 1), forced.dayUntil()));
+        }
+    }
+
+    @Override
+    public synchronized void forcedRefreshHelped(String client) {
+        Forced forced = this.forced.get(client);
+        if (forced != null) {
+            this.forced.put(client, new Forced(forced.claimUntil(), null, -1, forced.today(), forced.dayUntil()));
+        }
+    }
+
+    @Override
+    public synchronized boolean spendCallerRefresh(String caller, int max, Duration window) {
+        Instant now = clock.instant();
+        Spent spent = callerRefreshes.get(caller);
+        if (spent == null || !spent.until().isAfter(now)) {
+            spent = new Spent(0, now.plus(window));
+        }
+        if (spent.count() >= max) {
+            return false;
+        }
+        callerRefreshes.put(caller, new Spent(spent.count() + 1, spent.until()));
+        return true;
+    }
+
+    @Override
+    public synchronized void giveBackCallerRefresh(String caller) {
+        callerRefreshes.computeIfPresent(caller, (name, spent) -> new Spent(Math.max(0, spent.count() - 1), spent.until()));
     }
 
     @Override

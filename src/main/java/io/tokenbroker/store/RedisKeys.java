@@ -27,9 +27,24 @@ final class RedisKeys {
         return prefix + "{" + client + "}:fence";
     }
 
-    /** Marker of the client's last forced refresh, living for the minimum interval between two. */
+    /** Marker of the client's last forced refresh, living for the floor between two. */
     String forcedRefresh(String client) {
         return prefix + "{" + client + "}:forced";
+    }
+
+    /** Hash of the client's forced-refresh floor and the generation the last forced refresh produced. */
+    String forcedDamping(String client) {
+        return prefix + "{" + client + "}:forced-damping";
+    }
+
+    /** The client's count of forced refreshes in the current day. */
+    String forcedToday(String client) {
+        return prefix + "{" + client + "}:forced-today";
+    }
+
+    /** A caller's count of forced refreshes in the current window, across the clients it uses. */
+    String callerForced(String caller) {
+        return prefix + "caller:{" + caller + "}:forced";
     }
 
     /** Channel announcing new records; the message is the client name. */

@@ -1,6 +1,8 @@
 package io.tokenbroker.store;
 
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.tokenbroker.token.ForcedRefreshClaim;
+import io.tokenbroker.token.ForcedRefreshLimits;
 import io.tokenbroker.token.Lease;
 import io.tokenbroker.token.LockHolder;
 import io.tokenbroker.token.StoreUnavailableException;
@@ -53,6 +55,10 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final LuaScript renewScript = LuaScript.load("renew");
     private final LuaScript writeScript = LuaScript.load("write");
     private final LuaScript readScript = LuaScript.load("read");
+    private final LuaScript forcedScript = LuaScript.load("forced");
+    private final LuaScript forgetScript = LuaScript.load("forced-forget");
+    private final LuaScript callerBudgetScript = LuaScript.load("caller-budget");
+    private final LuaScript giveBackScript = LuaScript.load("give-back");
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final UpdatesSubscription updates;
 
@@ -180,15 +186,41 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     }
 
     @Override
-    public boolean claimForcedRefresh(String client, Duration interval) {
-        Response set = redis("claim a forced refresh", () -> redis.execute(Command.SET, keys.forcedRefresh(client),
-                replicaId, "NX", "PX", Long.toString(Math.max(1, interval.toMillis()))));
-        return set != null && "OK".equals(set.toString());
+    public ForcedRefreshClaim claimForcedRefresh(String client, long rejectedGeneration, long producedGeneration,
+            ForcedRefreshLimits limits) {
+        Response reply = redis("claim a forced refresh", () -> forcedScript.run(redis,
+                List.of(keys.forcedRefresh(client), keys.forcedDamping(client), keys.forcedToday(client)),
+                List.of(replicaId, Long.toString(Math.max(1, limits.floor().toMillis())),
+                        Long.toString(Math.max(1, limits.longestFloor().toMillis())), Long.toString(rejectedGeneration),
+                        Long.toString(producedGeneration), Integer.toString(limits.perDay()),
+                        Long.toString(ForcedRefreshLimits.DAY.toMillis()))));
+        boolean granted = reply.get(0).toLong() == 1;
+        return new ForcedRefreshClaim(granted, Duration.ofMillis(reply.get(1).toLong()),
+                (int) Math.max(0, reply.get(2).toLong()), !granted && reply.get(3).toLong() == 1);
     }
 
     @Override
     public void forgetForcedRefresh(String client) {
-        redis("withdraw a forced refresh", () -> redis.key().del(keys.forcedRefresh(client)));
+        redis("withdraw a forced refresh", () -> forgetScript.run(redis,
+                List.of(keys.forcedRefresh(client), keys.forcedToday(client)), List.of()));
+    }
+
+    @Override
+    public void forcedRefreshHelped(String client) {
+        redis("reset the forced-refresh floor", () -> redis.key().del(keys.forcedDamping(client)));
+    }
+
+    @Override
+    public boolean spendCallerRefresh(String caller, int max, Duration window) {
+        return redis("spend a caller's forced refresh", () -> callerBudgetScript.run(redis,
+                List.of(keys.callerForced(caller)), List.of(Integer.toString(max),
+                        Long.toString(Math.max(1, window.toMillis()))))).get(0).toLong() == 1;
+    }
+
+    @Override
+    public void giveBackCallerRefresh(String caller) {
+        redis("give back a caller's forced refresh", () -> giveBackScript.run(redis, List.of(keys.callerForced(caller)),
+                List.of()));
     }
 
     @Override

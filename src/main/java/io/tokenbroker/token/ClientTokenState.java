@@ -51,6 +51,7 @@ final class ClientTokenState {
     private final AtomicLong lastForcedCallMillis = new AtomicLong(Long.MIN_VALUE / 2);
     private final AtomicLong lastLocalCallMillis = new AtomicLong(Long.MIN_VALUE / 2);
     private final AtomicBoolean syncQueued = new AtomicBoolean();
+    private final AtomicBoolean forcedFloorRaised = new AtomicBoolean();
     private final AtomicReference<FailureNote> lastFailure = new AtomicReference<>();
 
     ClientTokenState(String client) {
@@ -147,6 +148,16 @@ final class ClientTokenState {
     /** When the last call without the shared lock was claimed. */
     long lastLocalCallMillis() {
         return lastLocalCallMillis.get();
+    }
+
+    /** Notes whether the last forced refresh found the client's floor raised (its refusals repeat). */
+    void forcedFloorRaised(boolean raised) {
+        forcedFloorRaised.set(raised);
+    }
+
+    /** Whether the floor was raised, clearing the note: the caller resets it once, however many calls see it help. */
+    boolean takeRaisedFloor() {
+        return forcedFloorRaised.get() && forcedFloorRaised.compareAndSet(true, false);
     }
 
     /** Queues one look at the store for a published update; {@code false} if one is already queued. */

@@ -53,6 +53,8 @@ class TokenAcquirer {
     private final Duration waitTimeout;
     private final Duration leaseTime;
     private final Duration minForcedInterval;
+    private final int maxForcedPerCaller;
+    private final ForcedRefreshLimits forcedLimits;
     private final Duration shutdownWait;
     private final Map<String, HeldLease> held = new ConcurrentHashMap<>();
     /** What each configured caller may still force: bounded by the configuration. */
@@ -74,6 +76,9 @@ class TokenAcquirer {
         this.waitTimeout = config.lock().waitTimeout();
         this.leaseTime = config.lock().lease();
         this.minForcedInterval = config.token().minForcedRefreshInterval();
+        this.maxForcedPerCaller = config.token().maxForcedRefreshesPerCaller();
+        this.forcedLimits = new ForcedRefreshLimits(minForcedInterval, config.token().longestForcedRefreshInterval(),
+                config.token().maxForcedRefreshesPerDay());
         this.callerBudgets = config.callers().keySet().stream().collect(Collectors.toUnmodifiableMap(name -> name,
                 name -> new CallerRefreshBudget(config.token().maxForcedRefreshesPerCaller(), minForcedInterval)));
         Duration callAndMargin = config.platform().timeout().plusSeconds(1);
@@ -99,7 +104,7 @@ class TokenAcquirer {
     Acquisition replace(ClientTokenState state, String rejected, long rejectedGeneration, long knownGeneration,
             String caller) {
         return obtain(state, record -> !record.token().equals(rejected) && record.generation() > rejectedGeneration
-                && record.servableAt(clock.millis()), caller, knownGeneration);
+                && record.servableAt(clock.millis()), new Forced(caller, rejected, rejectedGeneration), knownGeneration);
     }
 
     /**
@@ -133,8 +138,22 @@ class TokenAcquirer {
         }
     }
 
-    /** @param forcedBy the caller forcing a refresh, or {@code null} for an acquisition on demand or ahead */
-    private Acquisition obtain(ClientTokenState state, Predicate<TokenRecord> goodEnough, String forcedBy,
+    /**
+     * A forced refresh: who asked, and the token it replaces.
+     *
+     * @param rejectedGeneration the refused token's generation, 0 when unknown to this replica
+     */
+    private record Forced(String caller, String rejected, long rejectedGeneration) {
+
+        /** The refused token's generation, learned from the store's record when this replica never held it. */
+        long generationIn(StoredRecord stored) {
+            return stored.present().filter(r -> r.token().equals(rejected)).map(TokenRecord::generation)
+                    .orElse(rejectedGeneration);
+        }
+    }
+
+    /** @param forced the forced refresh this is, or {@code null} for an acquisition on demand or ahead */
+    private Acquisition obtain(ClientTokenState state, Predicate<TokenRecord> goodEnough, Forced forced,
             long knownGeneration) {
         String client = state.client();
         long deadline = ticker.nanos() + waitTimeout.toNanos();
@@ -146,7 +165,7 @@ class TokenAcquirer {
             }
             Optional<HeldLease> lease = tryLock(client, Math.max(knownGeneration, stored.generation()));
             if (lease.isPresent()) {
-                Optional<Acquisition> obtained = underLock(state, goodEnough, forcedBy, lease.get());
+                Optional<Acquisition> obtained = underLock(state, goodEnough, forced, lease.get());
                 if (obtained.isPresent()) {
                     return obtained.get();
                 }
@@ -165,9 +184,8 @@ class TokenAcquirer {
     }
 
     private Optional<Acquisition> underLock(ClientTokenState state, Predicate<TokenRecord> goodEnough,
-            String forcedBy, HeldLease lease) {
+            Forced forced, HeldLease lease) {
         String client = state.client();
-        boolean forced = forcedBy != null;
         long period = Math.max(1, leaseTime.toMillis() / 3);
         ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(() -> lease.renew(store), period, period,
                 TimeUnit.MILLISECONDS);
@@ -179,9 +197,9 @@ class TokenAcquirer {
             // Every forced platform call counts against the floor, whatever the store holds: a value
             // made unreadable again and again must not buy a caller one call per report.
             long claimedAt = ticker.millis();
-            if (forced) {
-                claimForcedRefresh(state, forcedBy, claimedAt);
-                metrics.forcedRefresh(client, forcedBy, "performed");
+            if (forced != null) {
+                claimForcedRefresh(state, forced.caller(), claimedAt, forced.generationIn(stored), lease.fence());
+                metrics.forcedRefresh(client, forced.caller(), "performed");
             }
             TokenRecord record;
             try {
@@ -189,8 +207,8 @@ class TokenAcquirer {
                 record = new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor),
                         lease.fence());
             } catch (RuntimeException failed) {
-                if (forced && issuedNothing(failed)) {
-                    forgetForcedRefresh(state, forcedBy, claimedAt);
+                if (forced != null && issuedNothing(failed)) {
+                    forgetForcedRefresh(state, forced.caller(), claimedAt);
                 }
                 if (failed instanceof CallWithdrawnException) {
                     // The lease ran out before the platform was called: wait for the next holder's record.
@@ -198,7 +216,7 @@ class TokenAcquirer {
                 }
                 throw failed;
             }
-            return Optional.of(keep(client, record, stored, lease, forced));
+            return Optional.of(keep(client, record, stored, lease, forced != null));
         } finally {
             renewal.cancel(false);
             release(client, lease);
@@ -225,32 +243,62 @@ class TokenAcquirer {
     }
 
     /**
-     * The caller's own budget first (in memory: it bounds what one caller can make this replica do),
-     * then the client's floor in this replica's memory (so it holds while Redis is unreachable), then
-     * the client's floor across replicas in Redis.
+     * The caller's own budget first (in memory: it bounds what one caller can make this replica do; then
+     * across replicas), then the client's floor in this replica's memory (so it holds while Redis is
+     * unreachable), then the client's floor and daily budget across replicas in Redis.
      */
-    private void claimForcedRefresh(ClientTokenState state, String caller, long nowMillis) {
+    private void claimForcedRefresh(ClientTokenState state, String caller, long nowMillis, long rejectedGeneration,
+            long producedGeneration) {
+        String client = state.client();
         CallerRefreshBudget budget = callerBudgets.get(caller);
-        if (budget != null && !budget.take(nowMillis)) {
-            metrics.forcedRefresh(state.client(), caller, "refused");
+        if (budget != null && (!budget.take(nowMillis) || !spendSharedCallerRefresh(caller, budget, nowMillis))) {
+            metrics.forcedRefresh(client, caller, "refused");
             throw RefreshTooSoonException.forCaller(caller, minForcedInterval);
         }
-        boolean claimed = state.claimForcedCall(nowMillis, minForcedInterval);
-        if (claimed) {
-            try {
-                claimed = store.claimForcedRefresh(state.client(), minForcedInterval);
-            } catch (StoreUnavailableException e) {
-                LOG.debugf("Client %s: %s; the forced-refresh floor holds in memory", state.client(), e.getMessage());
-            }
-            if (!claimed) {
-                state.forgetForcedCall(nowMillis);
-            }
+        if (!state.claimForcedCall(nowMillis, minForcedInterval)) {
+            refuse(state, caller, nowMillis, RefreshTooSoonException.forClient(client, minForcedInterval));
         }
-        if (!claimed) {
-            giveBack(caller, nowMillis);
-            metrics.forcedRefresh(state.client(), caller, "refused");
-            throw RefreshTooSoonException.forClient(state.client(), minForcedInterval);
+        ForcedRefreshClaim claim;
+        try {
+            claim = store.claimForcedRefresh(client, rejectedGeneration, producedGeneration, forcedLimits);
+        } catch (StoreUnavailableException e) {
+            LOG.debugf("Client %s: %s; the forced-refresh floor holds in memory", client, e.getMessage());
+            return;
         }
+        metrics.forcedRefreshesLeftToday(client, claim.leftToday());
+        if (claim.granted()) {
+            state.forcedFloorRaised(claim.after().compareTo(minForcedInterval) > 0);
+            if (claim.after().compareTo(minForcedInterval) > 0) {
+                LOG.infof("Client %s: the token the last forced refresh produced was refused again: the next "
+                        + "forced refresh waits %d s (the refusals are likely not about the token)", client,
+                        claim.after().toSeconds());
+            }
+            return;
+        }
+        state.forgetForcedCall(nowMillis);
+        refuse(state, caller, nowMillis, claim.budgetSpent()
+                ? RefreshTooSoonException.forDailyBudget(client, forcedLimits.perDay(), claim.after())
+                : RefreshTooSoonException.forClient(client, claim.after()));
+    }
+
+    /** The caller's budget across replicas; while Redis is unreachable its budget in memory stands alone. */
+    private boolean spendSharedCallerRefresh(String caller, CallerRefreshBudget budget, long nowMillis) {
+        try {
+            if (store.spendCallerRefresh(caller, maxForcedPerCaller, minForcedInterval)) {
+                return true;
+            }
+        } catch (StoreUnavailableException e) {
+            LOG.debugf("Caller %s: %s; its forced-refresh budget holds in memory", caller, e.getMessage());
+            return true;
+        }
+        budget.giveBack(nowMillis);
+        return false;
+    }
+
+    private void refuse(ClientTokenState state, String caller, long nowMillis, RefreshTooSoonException refusal) {
+        giveBack(caller, nowMillis);
+        metrics.forcedRefresh(state.client(), caller, "refused");
+        throw refusal;
     }
 
     private void forgetForcedRefresh(ClientTokenState state, String caller, long claimedAtMillis) {
@@ -266,8 +314,14 @@ class TokenAcquirer {
     /** A caller that is not configured (none can be, past authentication) has no budget of its own. */
     private void giveBack(String caller, long takenAtMillis) {
         CallerRefreshBudget budget = callerBudgets.get(caller);
-        if (budget != null) {
-            budget.giveBack(takenAtMillis);
+        if (budget == null) {
+            return;
+        }
+        budget.giveBack(takenAtMillis);
+        try {
+            store.giveBackCallerRefresh(caller);
+        } catch (StoreUnavailableException e) {
+            LOG.debugf("Caller %s: %s; its spent refresh runs out with the window", caller, e.getMessage());
         }
     }
 

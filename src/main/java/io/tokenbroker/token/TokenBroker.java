@@ -54,6 +54,8 @@ public class TokenBroker {
         this.ticker = ticker;
         this.spans = spans;
         config.clients().keySet().forEach(name -> clients.put(name, new ClientTokenState(name)));
+        clients.values().forEach(state -> metrics.watchForcedRefreshBudget(state.client(),
+                config.token().maxForcedRefreshesPerDay()));
         clients.values().forEach(state -> metrics.watchToken(state.client(),
                 () -> timeOf(state, TokenRecord::acquiredAt), () -> timeOf(state, TokenRecord::expiresAt)));
         this.acquirer = acquirer;
@@ -129,6 +131,24 @@ public class TokenBroker {
                     return Uni.createFrom().failure(new TokenUnavailableException(
                             "the rejected token could not be replaced yet", Duration.ofSeconds(1)));
                 });
+    }
+
+    /**
+     * A call sent again with the token a forced refresh produced went through: the refusal was about the
+     * token after all, so the client's floor, raised while refusals repeated, goes back to its base.
+     * Costs the store one command per raised floor, never one per call.
+     */
+    public void rotationHelped(String client) {
+        ClientTokenState state = state(client);
+        if (state.takeRaisedFloor()) {
+            executor.execute(() -> {
+                try {
+                    store.forcedRefreshHelped(client);
+                } catch (StoreUnavailableException e) {
+                    LOG.debugf("Client %s: could not reset the forced-refresh floor (%s)", client, e.getMessage());
+                }
+            });
+        }
     }
 
     /**

@@ -54,14 +54,30 @@ public interface TokenStore {
     boolean write(String client, TokenRecord record, StoredRecord replacing);
 
     /**
-     * Claims the client's one forced refresh per {@code interval}, across all replicas.
+     * Claims the client's next forced refresh across all replicas: one per floor, which grows while the
+     * token being replaced ({@code rejectedGeneration}) is the one the last forced refresh produced, and
+     * at most {@link ForcedRefreshLimits#perDay()} a day.
      *
-     * @return whether this call may force a refresh now
+     * @param producedGeneration the generation the new token will have (the lease's fencing number)
      */
-    boolean claimForcedRefresh(String client, Duration interval);
+    ForcedRefreshClaim claimForcedRefresh(String client, long rejectedGeneration, long producedGeneration,
+            ForcedRefreshLimits limits);
 
-    /** Withdraws a claim whose forced refresh failed, so the next report may try again. */
+    /** Withdraws a claim whose forced refresh certainly issued nothing: the floor and a day's place back. */
     void forgetForcedRefresh(String client);
+
+    /** A forced refresh helped (the call it was for went through): the client's floor is back to its base. */
+    void forcedRefreshHelped(String client);
+
+    /**
+     * Spends one of {@code caller}'s {@code max} forced refreshes per {@code window}, across all replicas.
+     *
+     * @return whether the caller had one left
+     */
+    boolean spendCallerRefresh(String caller, int max, Duration window);
+
+    /** Gives back a caller's forced refresh that certainly issued nothing. */
+    void giveBackCallerRefresh(String caller);
 
     /** Calls {@code listener} with a client's name whenever any replica stores a new record of it. */
     void listen(Consumer<String> listener);

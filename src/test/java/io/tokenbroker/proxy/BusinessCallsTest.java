@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -323,6 +324,29 @@ class BusinessCallsTest {
         assertThat(platform.calls(clientId(client))).as("credential calls").isEqualTo(credentialCalls + 1);
         List<BusinessCall> calls = platform.businessCalls(path);
         assertThat(calls.stream().filter(call -> call.verdict() == Verdict.ANSWERED)).hasSize(20);
+    }
+
+    @Test
+    void aCallerHammeringAPathThePlatformRefusesForABusinessReasonCausesOneRotationAndGetsThePlatformsOwnAnswer() {
+        String client = TestAccounts.PROXY_DENIED;
+        assertThat(data(get("/platform/" + client + "/openapi/echo/warm-" + nonce(), PAT_KEY)).isObject()).isTrue();
+        int credentialCalls = platform.calls(clientId(client));
+        String path = "/openapi/denied";
+        int sentBefore = platform.businessCalls(path).size();
+
+        List<HttpResponse<byte[]>> answers = IntStream.range(0, 10)
+                .mapToObj(i -> call("POST", "/platform/" + client + path + "?n=" + i, PAT_KEY, randomBody(64))).toList();
+
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.statusCode()).as(text(answer)).isEqualTo(401);
+            assertThat(json(answer.body()).path("message").asText()).isEqualTo("no permission for this API");
+            assertCarriesNoToken(answer.headers().map(), text(answer), platform);
+        });
+        assertThat(platform.calls(clientId(client))).as("one rotation: the next are not due").isEqualTo(credentialCalls + 1);
+        assertThat(platform.businessCalls(path).size() - sentBefore).as("the first sent twice, the rest once")
+                .isEqualTo(11);
+        assertThat(data(get("/platform/" + client + "/openapi/echo/after-" + nonce(), PAT_KEY)).isObject())
+                .as("other calls of the client go through with the current token").isTrue();
     }
 
     @Test

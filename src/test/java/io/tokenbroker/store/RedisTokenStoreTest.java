@@ -7,6 +7,8 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.testing.BrokerTestResources;
+import io.tokenbroker.token.ForcedRefreshClaim;
+import io.tokenbroker.token.ForcedRefreshLimits;
 import io.tokenbroker.token.Lease;
 import io.tokenbroker.token.LockHolder;
 import io.tokenbroker.token.StoredRecord;
@@ -137,13 +139,99 @@ class RedisTokenStoreTest {
         assertThat(store.tryLock(client, 3)).as("a lock the broker took still excludes").isEmpty();
     }
 
+    private static final ForcedRefreshLimits LIMITS = new ForcedRefreshLimits(Duration.ofMillis(200),
+            Duration.ofMillis(800), 4);
+    private static final ForcedRefreshLimits AMPLE_BUDGET = new ForcedRefreshLimits(Duration.ofMillis(200),
+            Duration.ofMillis(800), 100);
+
     @Test
-    void aForcedRefreshIsClaimedOncePerIntervalUnlessWithdrawn() {
+    void aForcedRefreshIsClaimedOncePerFloorUnlessWithdrawn() {
         String client = fresh();
-        assertThat(store.claimForcedRefresh(client, Duration.ofSeconds(30))).isTrue();
-        assertThat(store.claimForcedRefresh(client, Duration.ofSeconds(30))).isFalse();
+        ForcedRefreshClaim first = store.claimForcedRefresh(client, 1, 2, LIMITS);
+        assertThat(first.granted()).isTrue();
+        assertThat(first.after()).isEqualTo(Duration.ofMillis(200));
+        assertThat(first.leftToday()).isEqualTo(3);
+        ForcedRefreshClaim second = store.claimForcedRefresh(client, 1, 3, LIMITS);
+        assertThat(second.granted()).isFalse();
+        assertThat(second.budgetSpent()).isFalse();
+        assertThat(second.after()).isPositive().isLessThanOrEqualTo(Duration.ofMillis(200));
+
         store.forgetForcedRefresh(client);
-        assertThat(store.claimForcedRefresh(client, Duration.ofSeconds(30))).isTrue();
+
+        ForcedRefreshClaim again = store.claimForcedRefresh(client, 1, 3, LIMITS);
+        assertThat(again.granted()).isTrue();
+        assertThat(again.leftToday()).as("the withdrawn claim gave its place back").isEqualTo(3);
+    }
+
+    @Test
+    void theFloorDoublesWhileTheTokenAForcedRefreshProducedIsRefusedAgainAndAHelpResetsIt() {
+        String client = fresh();
+        assertThat(store.claimForcedRefresh(client, 1, 2, AMPLE_BUDGET).after()).isEqualTo(Duration.ofMillis(200));
+        redis.key().del("token-broker:{" + client + "}:forced");
+        assertThat(store.claimForcedRefresh(client, 2, 3, AMPLE_BUDGET).after()).as("generation 2, just produced, refused")
+                .isEqualTo(Duration.ofMillis(400));
+        redis.key().del("token-broker:{" + client + "}:forced");
+        assertThat(store.claimForcedRefresh(client, 3, 4, AMPLE_BUDGET).after()).isEqualTo(Duration.ofMillis(800));
+        redis.key().del("token-broker:{" + client + "}:forced");
+        assertThat(store.claimForcedRefresh(client, 4, 5, AMPLE_BUDGET).after()).as("never beyond the longest floor")
+                .isEqualTo(Duration.ofMillis(800));
+        assertThat(redis.key().pttl("token-broker:{" + client + "}:forced")).isPositive().isLessThanOrEqualTo(800);
+
+        store.forcedRefreshHelped(client);
+        redis.key().del("token-broker:{" + client + "}:forced");
+
+        assertThat(store.claimForcedRefresh(client, 5, 6, AMPLE_BUDGET).after()).isEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void theDailyBudgetHoldsAcrossClaimsAndSaysSo() {
+        String client = fresh();
+        for (int i = 0; i < 4; i++) {
+            redis.key().del("token-broker:{" + client + "}:forced");
+            assertThat(store.claimForcedRefresh(client, 10 + i, 20 + i, LIMITS).granted()).isTrue();
+        }
+        redis.key().del("token-broker:{" + client + "}:forced");
+
+        ForcedRefreshClaim spent = store.claimForcedRefresh(client, 30, 31, LIMITS);
+
+        assertThat(spent.granted()).isFalse();
+        assertThat(spent.budgetSpent()).isTrue();
+        assertThat(spent.leftToday()).isZero();
+        assertThat(spent.after()).isGreaterThan(Duration.ofHours(23));
+    }
+
+    @Test
+    void forcedRefreshAndLockKeysSomeoneElsePlantedWithLongerTtlsAreRemoved() {
+        String client = fresh();
+        String forced = "token-broker:{" + client + "}:forced";
+        String today = "token-broker:{" + client + "}:forced-today";
+        assertThat(redis.execute("SET", forced, "planted", "PX", "86400000").toString()).isEqualTo("OK");
+        assertThat(redis.execute("SET", today, "not a number", "PX", "3600000").toString()).isEqualTo("OK");
+        assertThat(store.claimForcedRefresh(client, 1, 2, LIMITS).granted()).as("a forced key living a day").isTrue();
+
+        String lock = "token-broker:{" + client + "}:lock";
+        assertThat(redis.execute("SET", lock, "planted", "PX", "3600000").toString()).isEqualTo("OK");
+        assertThat(store.tryLock(client, 0)).as("a lock key living an hour").isPresent();
+
+        String caller = "caller-" + UUID.randomUUID();
+        String spent = "token-broker:caller:{" + caller + "}:forced";
+        assertThat(redis.execute("SET", spent, "99", "PX", "86400000").toString()).isEqualTo("OK");
+        assertThat(store.spendCallerRefresh(caller, 2, Duration.ofSeconds(30))).as("a caller count living a day")
+                .isTrue();
+    }
+
+    @Test
+    void aCallersBudgetIsSharedByEveryReplicaAndAGiftBackFreesAPlace() {
+        String caller = "caller-" + UUID.randomUUID();
+        assertThat(store.spendCallerRefresh(caller, 2, Duration.ofSeconds(30))).isTrue();
+        assertThat(store.spendCallerRefresh(caller, 2, Duration.ofSeconds(30))).isTrue();
+        assertThat(store.spendCallerRefresh(caller, 2, Duration.ofSeconds(30))).isFalse();
+
+        store.giveBackCallerRefresh(caller);
+
+        assertThat(store.spendCallerRefresh(caller, 2, Duration.ofSeconds(30))).isTrue();
+        assertThat(redis.key().pttl("token-broker:caller:{" + caller + "}:forced")).isPositive()
+                .isLessThanOrEqualTo(30_000);
     }
 
     @Test

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * token of an account) and {@code Request-Id} (unique for every request, so a repeated or missing one
  * is a protocol violation, answered 400). Business APIs: {@code /openapi/echo/**} (describes the
  * request it received), {@code /openapi/download?size=N} (N bytes of {@link #downloadContent}),
- * {@code /openapi/fail} (HTTP 500) and {@code /openapi/slow?ms=N} (answers after N ms). Every
+ * {@code /openapi/fail} (HTTP 500), {@code /openapi/denied} (HTTP 401 whatever the token) and {@code /openapi/slow?ms=N} (answers after N ms). Every
  * business answer sets {@code Set-Cookie} and {@code X-Platform-Trace}. Every business call is
  * recorded ({@link #businessCalls()}), refused ones included.
  */
@@ -457,6 +457,9 @@ public final class PlatformStandIn implements AutoCloseable {
             send(exchange, 200, envelope(200, "success", echo(exchange, uri, headers, body), true));
         } else if (path.equals("/openapi/download")) {
             download(exchange, Integer.parseInt(query(uri.getRawQuery()).getOrDefault("size", "0")));
+        } else if (path.equals("/openapi/denied")) {
+            // HTTP 401 for a business reason (the account may not use this API), whatever the token.
+            send(exchange, 401, envelope(401, "no permission for this API", null, false));
         } else if (path.equals("/openapi/fail")) {
             send(exchange, 500, envelope(500, "internal error", null, false));
         } else if (path.equals("/openapi/slow")) {

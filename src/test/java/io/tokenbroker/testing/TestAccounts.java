@@ -45,6 +45,8 @@ public final class TestAccounts {
     public static final String PROXY_ENVELOPE_401 = "proxy-envelope401";
     public static final String PROXY_ENVELOPE_40001 = "proxy-envelope40001";
     public static final String PROXY_REFUSED_AGAIN = "proxy-refused-again";
+    /** A business-call client whose callers hammer a path the platform answers 401 for a business reason. */
+    public static final String PROXY_DENIED = "proxy-denied";
     /** A business-call client whose platform gzips its answers for callers that accept it. */
     public static final String PROXY_GZIP = "proxy-gzip";
     /** A business-call client left with the default {@code token-rejected-codes} (401 only). */
@@ -80,7 +82,7 @@ public final class TestAccounts {
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
             "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup",
             "flaky-503", "flaky-429", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
-            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED, DEV_PAGE, PROXY_GZIP);
+            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED, DEV_PAGE, PROXY_GZIP, PROXY_DENIED);
     /** A client whose platform URL has nothing listening: every connection is refused. */
     public static final String UNREACHABLE = "unreachable";
 
@@ -163,7 +165,7 @@ public final class TestAccounts {
     /** The business-call ({@code /platform/…}) settings of the clients and callers above. */
     private static void proxyConfig(Map<String, String> config) {
         for (String client : List.of("default", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
-                PROXY_REFUSED_AGAIN, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_GZIP)) {
+                PROXY_REFUSED_AGAIN, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_GZIP, PROXY_DENIED)) {
             config.put("broker.clients." + client + ".token-rejected-codes", TOKEN_REJECTED_CODES);
         }
         config.put("broker.clients." + PROXY_SLOW + ".call-timeout", PROXY_CALL_TIMEOUT.toSeconds() + "s");

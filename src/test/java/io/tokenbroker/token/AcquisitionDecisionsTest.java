@@ -2,6 +2,7 @@ package io.tokenbroker.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tokenbroker.config.BrokerConfig;
@@ -99,6 +100,50 @@ class AcquisitionDecisionsTest {
         assertThat(third.token()).isEqualTo("t3");
         assertThat(third.generation()).isGreaterThan(second.generation());
         assertThat(platform.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void tokensThatForcedRefreshesProducedRefusedAgainDoubleTheFloorUntilARotationHelps() {
+        start();
+        TokenRecord first = token();
+        TokenRecord second = report(first.token());
+        clock.advance(FLOOR);
+        TokenRecord third = report(second.token());
+        assertThat(platform.calls()).isEqualTo(3);
+
+        clock.advance(FLOOR);
+        assertThatThrownBy(() -> report(third.token())).as("refused again: the floor is twice the base now")
+                .hasRootCauseInstanceOf(RefreshTooSoonException.class);
+        clock.advance(FLOOR);
+        TokenRecord fourth = report(third.token());
+        clock.advance(FLOOR.multipliedBy(3));
+        assertThatThrownBy(() -> report(fourth.token())).as("and four times after that")
+                .hasRootCauseInstanceOf(RefreshTooSoonException.class);
+        assertThat(platform.calls()).isEqualTo(4);
+
+        broker.rotationHelped(CLIENT);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            clock.advance(FLOOR);
+            assertThat(report(fourth.token()).token()).as("a rotation that helped: the base floor again")
+                    .isNotEqualTo(fourth.token());
+        });
+    }
+
+    @Test
+    void aClientHasAtMostItsDailyBudgetOfForcedRefreshes() {
+        start(Map.of("broker.token.max-forced-refreshes-per-day", "3"));
+        String current = token().token();
+        for (int i = 0; i < 3; i++) {
+            current = report(current).token();
+            clock.advance(Duration.ofHours(2));
+            current = token().token();
+        }
+
+        String spent = current;
+        assertThatThrownBy(() -> report(spent)).hasRootCauseInstanceOf(RefreshTooSoonException.class)
+                .rootCause().hasMessageContaining("max-forced-refreshes-per-day");
+        clock.advance(Duration.ofHours(19));
+        assertThat(report(spent).token()).as("a day after the first").isNotEqualTo(spent);
     }
 
     @Test

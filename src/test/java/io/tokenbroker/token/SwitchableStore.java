@@ -91,18 +91,40 @@ final class SwitchableStore implements TokenStore {
     }
 
     @Override
-    public boolean claimForcedRefresh(String client, Duration interval) {
+    public ForcedRefreshClaim claimForcedRefresh(String client, long rejectedGeneration, long producedGeneration,
+            ForcedRefreshLimits limits) {
         check();
         if (claimsDown) {
             throw new StoreUnavailableException("claim a forced refresh", new java.net.ConnectException("refused"));
         }
-        return store.claimForcedRefresh(client, interval);
+        return store.claimForcedRefresh(client, rejectedGeneration, producedGeneration, limits);
     }
 
     @Override
     public void forgetForcedRefresh(String client) {
         check();
         store.forgetForcedRefresh(client);
+    }
+
+    @Override
+    public void forcedRefreshHelped(String client) {
+        check();
+        store.forcedRefreshHelped(client);
+    }
+
+    @Override
+    public boolean spendCallerRefresh(String caller, int max, java.time.Duration window) {
+        check();
+        if (claimsDown) {
+            throw new StoreUnavailableException("spend a caller's refresh", new java.net.ConnectException("refused"));
+        }
+        return store.spendCallerRefresh(caller, max, window);
+    }
+
+    @Override
+    public void giveBackCallerRefresh(String caller) {
+        check();
+        store.giveBackCallerRefresh(caller);
     }
 
     @Override
