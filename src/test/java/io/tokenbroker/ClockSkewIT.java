@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tokenbroker.testing.BrokerReplica;
 import io.tokenbroker.testing.ReplicaSet;
 import io.tokenbroker.testing.TestAccounts;
+import io.tokenbroker.testing.TokenLoad;
+import io.tokenbroker.testing.TokenLoad.Served;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -43,9 +39,6 @@ class ClockSkewIT {
     private static final Pattern OFFSET = Pattern.compile("(?m)^broker_clock_offset_seconds (\\S+)$");
 
     private ReplicaSet set;
-
-    private record Served(int status, String token, Instant sent) {
-    }
 
     @BeforeAll
     void start() {
@@ -85,15 +78,13 @@ class ClockSkewIT {
     private void rotateUnderLoad(Duration offset, String client) {
         BrokerReplica shifted = set.startReplicaWithClock(offset);
         try {
-            List<Served> served = load(List.of(set.replica(0), shifted), client);
+            set.send(set.tokenRequest(set.replica(0), client));
+            List<Served> served = TokenLoad.run(set, List.of(set.replica(0), shifted), client, 4, LOAD);
 
             assertThat(served).hasSizeGreaterThan(100);
             assertThat(served).allSatisfy(s -> assertThat(s.status()).isEqualTo(200));
-            List<Served> dead = served.stream().filter(s -> {
-                Instant invalidated = set.platform.invalidatedAt(s.token());
-                return invalidated != null && s.sent().isAfter(invalidated.plus(LEARNING));
-            }).toList();
-            assertThat(dead).as("tokens served after the platform had replaced them").isEmpty();
+            assertThat(TokenLoad.dead(served, set.platform, LEARNING)).as("tokens served after the platform had "
+                    + "replaced them").isEmpty();
             String clientId = TestAccounts.clientId(client);
             Set<String> tokens = served.stream().map(Served::token).collect(Collectors.toSet());
             assertThat(tokens).as("rotations during the run").hasSizeGreaterThanOrEqualTo(3);
@@ -106,31 +97,6 @@ class ClockSkewIT {
             shifted.close();
             set.replicas.remove(shifted);
         }
-    }
-
-    private List<Served> load(List<BrokerReplica> replicas, String client) {
-        List<Served> served = Collections.synchronizedList(new ArrayList<>());
-        set.send(set.tokenRequest(replicas.get(0), client));
-        Instant end = Instant.now().plus(LOAD);
-        ExecutorService callers = Executors.newFixedThreadPool(4);
-        for (int i = 0; i < 4; i++) {
-            BrokerReplica replica = replicas.get(i % replicas.size());
-            callers.execute(() -> {
-                while (Instant.now().isBefore(end)) {
-                    Instant sent = Instant.now();
-                    HttpResponse<String> response = set.send(set.tokenRequest(replica, client));
-                    served.add(new Served(response.statusCode(), ReplicaSet.token(response.body()), sent));
-                }
-            });
-        }
-        callers.shutdown();
-        try {
-            assertThat(callers.awaitTermination(LOAD.toSeconds() + 30, TimeUnit.SECONDS)).isTrue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        return served;
     }
 
     private double offsetMeasured(BrokerReplica replica) {

@@ -223,12 +223,22 @@ public interface BrokerConfig {
     /** Fault tolerance around the platform's credential endpoint. */
     interface Platform {
         /**
-         * Time-out of one attempt (connect and answer), at least 10 ms. A call that times out may
-         * still issue a token, so it is never retried: leave a slow platform time to answer. Default:
-         * {@code 10s}.
+         * How long callers wait for one attempt (connect and answer), at least 10 ms; longer while the
+         * platform's recent answers took longer. A call that outlives it is not abandoned (see
+         * {@code late-answer-timeout}) and never retried: it may still issue a token. Default: {@code 10s}.
          */
         @WithDefault("10s")
         Duration timeout();
+
+        /**
+         * How long a credential call that outlived {@code timeout} may still answer, at least
+         * {@code timeout}: its callers got a 503 at {@code timeout}, but the call goes on in the background
+         * under the renewed lock, and the token it brings is stored and served (it is the platform's newest,
+         * and may already have killed the previous one). Only past it is the call abandoned. Default:
+         * {@code 60s}.
+         */
+        @WithDefault("60s")
+        Duration lateAnswerTimeout();
 
         /**
          * Retries after the first attempt, only for failures that certainly issued no token (no

@@ -85,6 +85,11 @@ final class PropertyRules {
                 atLeast("broker.token.safety-margin", margin, Duration.ofMillis(1)));
         token.configuredRefreshAhead().ifPresent(ahead -> atLeast("broker.token.refresh-ahead", ahead, Duration.ZERO));
         atLeast("broker.token.min-forced-refresh-interval", token.minForcedRefreshInterval(), Duration.ZERO);
+        if (token.maxForcedRefreshesPerDay() < 1) {
+            problems.add("broker.token.max-forced-refreshes-per-day must be 1 or more");
+        }
+        atLeast("broker.token.longest-forced-refresh-interval", token.longestForcedRefreshInterval(),
+                token.minForcedRefreshInterval());
         if (token.maxForcedRefreshesPerCaller() < 1) {
             problems.add("broker.token.max-forced-refreshes-per-caller must be 1 or more");
         }
@@ -101,6 +106,7 @@ final class PropertyRules {
 
     private void platform(BrokerConfig.Platform platform) {
         atLeast("broker.platform.timeout", platform.timeout(), Duration.ofMillis(10));
+        atLeast("broker.platform.late-answer-timeout", platform.lateAnswerTimeout(), platform.timeout());
         if (platform.maxRetries() < 0) {
             problems.add("broker.platform.max-retries must be 0 or more");
         }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,6 +46,7 @@ final class ClientCall {
     private final BrokerMetrics metrics;
     private final Spans spans;
     private final CredentialCallSpan callSpan;
+    private final PlatformLatency latency;
     private volatile Rejection lastRejection;
     private volatile CircuitBreakerState breaker = CircuitBreakerState.CLOSED;
 
@@ -72,6 +72,12 @@ final class ClientCall {
         this.breakerDelay = policy.breakerDelay();
         this.metrics = metrics;
         this.guard = guard(name, policy, this::breakerChanged, this::beforeRetry);
+        this.latency = new PlatformLatency(name, policy);
+    }
+
+    /** How long callers should wait for this client's call: see {@link PlatformLatency#answerWithin}. */
+    Duration answerWithin() {
+        return latency.answerWithin();
     }
 
     /** The state of this client's circuit breaker: closed, open or half-open. */
@@ -106,9 +112,6 @@ final class ClientCall {
             throw failed;
         } catch (CircuitBreakerOpenException open) {
             throw new PlatformUnavailableException(name, "the platform's circuit breaker is open", breakerDelay, true);
-        } catch (TimeoutException timedOut) {
-            metrics.platformCall(name, "timeout");
-            throw answers.unavailable(name, "the platform did not answer in time (it may still issue a token)");
         } catch (Exception unexpected) {
             throw answers.unavailable(name, "the platform call failed: " + unexpected.getClass().getSimpleName());
         }
@@ -127,6 +130,7 @@ final class ClientCall {
         Span span = Span.current();
         callSpan.request(span, resends);
         Instant requestedAt = clock.instant();
+        long sentNanos = System.nanoTime();
         String body;
         int status;
         try (Response response = api.credential(client.clientId(), currentSecret, client.userType())) {
@@ -134,11 +138,18 @@ final class ClientCall {
             callSpan.answered(span, status);
             body = response.hasEntity() ? response.readEntity(String.class) : null;
         } catch (ProcessingException ioFailure) {
-            metrics.platformCall(name, "unreachable");
             // The cause's message can quote the request URL, which carries the secret: never pass it on.
-            String why = "the platform could not be reached (" + rootCauseName(ioFailure) + ")";
-            throw neverConnected(ioFailure) ? answers.notIssued(name, why) : answers.unavailable(name, why);
+            if (neverConnected(ioFailure)) {
+                metrics.platformCall(name, "unreachable");
+                throw answers.notIssued(name, "the platform could not be reached (" + rootCauseName(ioFailure) + ")");
+            }
+            boolean timedOut = timedOut(ioFailure);
+            metrics.platformCall(name, timedOut ? "timeout" : "unreachable");
+            throw answers.answerLost(name, timedOut ? "the platform did not answer within "
+                    + "broker.platform.late-answer-timeout (it may still issue a token)"
+                    : "the platform's answer was lost (" + rootCauseName(ioFailure) + "; it may have issued a token)");
         }
+        latency.answered(Duration.ofNanos(System.nanoTime() - sentNanos));
         String token;
         try {
             token = answers.tokenFrom(name, status, body);
@@ -161,6 +172,17 @@ final class ClientCall {
             return "rejected";
         }
         return failed instanceof PlatformAnswerException ? "bad-answer" : "unavailable";
+    }
+
+    /** Whether the request got no answer in time (the read time-out: {@code broker.platform.late-answer-timeout}). */
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t.getClass().getSimpleName().contains("Timeout")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the request never left: no connection was made, so the platform issued nothing. */
@@ -204,9 +226,6 @@ final class ClientCall {
                     .delay(policy.breakerDelay().toMillis(), ChronoUnit.MILLIS)
                     .skipOn(List.of(CredentialsRejectedException.class, CallWithdrawnException.class))
                     .onStateChange(onStateChange)
-                    .done()
-                .withTimeout()
-                    .duration(policy.timeout().toMillis(), ChronoUnit.MILLIS)
                     .done()
                 .build();
     }

@@ -55,6 +55,11 @@ final class PlatformAnswers {
     }
 
     /** A failure that certainly issued nothing (no connection, or an answer saying busy): may be repeated. */
+    /** The request left and no answer came back: a token may exist, or still be on its way. */
+    PlatformUnavailableException answerLost(String client, String why) {
+        return new PlatformUnavailableException(client, why, retryAfter, false, true);
+    }
+
     PlatformUnavailableException notIssued(String client, String why) {
         return new PlatformUnavailableException(client, why, retryAfter, true);
     }

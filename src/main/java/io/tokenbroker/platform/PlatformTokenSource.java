@@ -8,6 +8,7 @@ import io.tokenbroker.tracing.Spans;
 import io.vertx.core.tracing.TracingPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,6 +36,11 @@ public class PlatformTokenSource implements TokenIssuer {
     @Override
     public IssuedToken issue(String client, BooleanSupplier mayIssue) {
         return call(client).fetch(mayIssue);
+    }
+
+    @Override
+    public Duration answerWithin(String client) {
+        return call(client).answerWithin();
     }
 
     /**
@@ -66,7 +72,8 @@ public class PlatformTokenSource implements TokenIssuer {
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(client.baseUrl())
                 .connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                // A slow answer is still the platform's newest token: waited for, in the background.
+                .readTimeout(policy.lateAnswerTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .disableDefaultMapper(true)
                 .clientLogger(new MaskingClientLogger())
                 .httpClientOptionsCustomizer(options -> options.setTracingPolicy(TracingPolicy.IGNORE))

@@ -11,11 +11,27 @@ public final class PlatformUnavailableException extends PlatformException {
 
     private final Duration retryAfter;
     private final boolean issuedNothing;
+    private final boolean answerLost;
 
     PlatformUnavailableException(String client, String message, Duration retryAfter, boolean issuedNothing) {
+        this(client, message, retryAfter, issuedNothing, false);
+    }
+
+    PlatformUnavailableException(String client, String message, Duration retryAfter, boolean issuedNothing,
+            boolean answerLost) {
         super(client, message);
         this.retryAfter = retryAfter;
         this.issuedNothing = issuedNothing;
+        this.answerLost = answerLost;
+    }
+
+    /**
+     * Whether the request left but its answer was never seen (no answer within
+     * {@code broker.platform.late-answer-timeout}, or the connection broke off): the platform may still
+     * be issuing a token, so nobody should ask again until such an answer can no longer matter.
+     */
+    public boolean answerLost() {
+        return answerLost;
     }
 
     /** When the caller may try again. */

@@ -1,5 +1,6 @@
 package io.tokenbroker.platform;
 
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -15,4 +16,13 @@ public interface TokenIssuer {
      * @throws PlatformException why no token was issued
      */
     IssuedToken issue(String client, BooleanSupplier mayIssue);
+
+    /**
+     * How long callers should wait for {@code client}'s call to answer: the configured time-out, longer
+     * while the platform's recent answers took longer, with room for the retries of calls that issued
+     * nothing. A call may go on after it; its token is kept all the same.
+     */
+    default Duration answerWithin(String client) {
+        return Duration.ofSeconds(10);
+    }
 }

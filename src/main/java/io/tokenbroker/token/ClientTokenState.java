@@ -187,6 +187,22 @@ final class ClientTokenState {
         return once(forcedInFlight, replacement, executor);
     }
 
+    /**
+     * Ends the wait of every caller of the acquisition and replacement in flight with {@code why}, while
+     * they go on: callers stop waiting for a slow platform, and whatever token it brings is adopted
+     * all the same. Callers arriving until then get {@code why} at once instead of another platform call.
+     */
+    void releaseWaiters(RuntimeException why) {
+        CompletableFuture<TokenRecord> acquisition = inFlight.get();
+        if (acquisition != null) {
+            acquisition.completeExceptionally(why);
+        }
+        CompletableFuture<TokenRecord> replacement = forcedInFlight.get();
+        if (replacement != null) {
+            replacement.completeExceptionally(why);
+        }
+    }
+
     /** Whether an acquisition is running now. */
     boolean acquiring() {
         return inFlight.get() != null;

@@ -81,7 +81,7 @@ class TokenAcquirer {
                 config.token().maxForcedRefreshesPerDay());
         this.callerBudgets = config.callers().keySet().stream().collect(Collectors.toUnmodifiableMap(name -> name,
                 name -> new CallerRefreshBudget(config.token().maxForcedRefreshesPerCaller(), minForcedInterval)));
-        Duration callAndMargin = config.platform().timeout().plusSeconds(1);
+        Duration callAndMargin = config.platform().lateAnswerTimeout().plusSeconds(1);
         this.shutdownWait = callAndMargin.compareTo(LONGEST_SHUTDOWN_WAIT) < 0 ? callAndMargin : LONGEST_SHUTDOWN_WAIT;
     }
 
@@ -91,7 +91,17 @@ class TokenAcquirer {
      */
     Acquisition acquire(ClientTokenState state, Duration atLeast, long knownGeneration) {
         return obtain(state, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, null,
-                knownGeneration);
+                knownGeneration, true);
+    }
+
+    /**
+     * {@link #acquire} for the refresh ahead of expiry: nobody waits for it, so a slow platform is waited
+     * for as long as {@code broker.platform.late-answer-timeout} allows, never given up on at the callers'
+     * time-out.
+     */
+    Acquisition acquireAhead(ClientTokenState state, Duration atLeast, long knownGeneration) {
+        return obtain(state, record -> record.remainingAt(clock.instant()).compareTo(atLeast) >= 0, null,
+                knownGeneration, false);
     }
 
     /**
@@ -104,7 +114,8 @@ class TokenAcquirer {
     Acquisition replace(ClientTokenState state, String rejected, long rejectedGeneration, long knownGeneration,
             String caller) {
         return obtain(state, record -> !record.token().equals(rejected) && record.generation() > rejectedGeneration
-                && record.servableAt(clock.millis()), new Forced(caller, rejected, rejectedGeneration), knownGeneration);
+                && record.servableAt(clock.millis()), new Forced(caller, rejected, rejectedGeneration), knownGeneration,
+                true);
     }
 
     /**
@@ -154,7 +165,7 @@ class TokenAcquirer {
 
     /** @param forced the forced refresh this is, or {@code null} for an acquisition on demand or ahead */
     private Acquisition obtain(ClientTokenState state, Predicate<TokenRecord> goodEnough, Forced forced,
-            long knownGeneration) {
+            long knownGeneration, boolean callersWait) {
         String client = state.client();
         long deadline = ticker.nanos() + waitTimeout.toNanos();
         Duration wait = FIRST_WAIT;
@@ -165,7 +176,7 @@ class TokenAcquirer {
             }
             Optional<HeldLease> lease = tryLock(client, Math.max(knownGeneration, stored.generation()));
             if (lease.isPresent()) {
-                Optional<Acquisition> obtained = underLock(state, goodEnough, forced, lease.get());
+                Optional<Acquisition> obtained = underLock(state, goodEnough, forced, lease.get(), callersWait);
                 if (obtained.isPresent()) {
                     return obtained.get();
                 }
@@ -184,11 +195,12 @@ class TokenAcquirer {
     }
 
     private Optional<Acquisition> underLock(ClientTokenState state, Predicate<TokenRecord> goodEnough,
-            Forced forced, HeldLease lease) {
+            Forced forced, HeldLease lease, boolean callersWait) {
         String client = state.client();
         long period = Math.max(1, leaseTime.toMillis() / 3);
         ScheduledFuture<?> renewal = renewals.scheduleAtFixedRate(() -> lease.renew(store), period, period,
                 TimeUnit.MILLISECONDS);
+        boolean leftToRunOut = false;
         try {
             StoredRecord stored = readUnderLock(client);
             if (stored.present().filter(goodEnough).isPresent()) {
@@ -202,6 +214,7 @@ class TokenAcquirer {
                 metrics.forcedRefresh(client, forced.caller(), "performed");
             }
             TokenRecord record;
+            ScheduledFuture<?> patience = callersWait ? releaseWaitersIfSlow(state) : null;
             try {
                 IssuedToken issued = platform.issue(client, lease::valid);
                 record = new TokenRecord(issued.token(), issued.requestedAt(), issued.requestedAt().plus(validFor),
@@ -214,12 +227,22 @@ class TokenAcquirer {
                     // The lease ran out before the platform was called: wait for the next holder's record.
                     return Optional.empty();
                 }
+                if (failed instanceof PlatformUnavailableException lost && lost.answerLost()) {
+                    keepUntilLeaseEnds(client, lease);
+                    leftToRunOut = true;
+                }
                 throw failed;
+            } finally {
+                if (patience != null) {
+                    patience.cancel(false);
+                }
             }
             return Optional.of(keep(client, record, stored, lease, forced != null));
         } finally {
             renewal.cancel(false);
-            release(client, lease);
+            if (!leftToRunOut) {
+                release(client, lease);
+            }
         }
     }
 
@@ -230,6 +253,34 @@ class TokenAcquirer {
     private static boolean issuedNothing(RuntimeException failed) {
         return failed instanceof CallWithdrawnException || failed instanceof CredentialsRejectedException
                 || failed instanceof PlatformUnavailableException unavailable && unavailable.issuedNothing();
+    }
+
+    /**
+     * Lets the callers of this acquisition go with a 503 once the platform is slower than it is expected
+     * to be ({@link TokenIssuer#answerWithin}), while the call goes on under the renewed lease: whatever
+     * token it brings is the platform's newest, and is stored and served.
+     */
+    private ScheduledFuture<?> releaseWaitersIfSlow(ClientTokenState state) {
+        Duration patience = platform.answerWithin(state.client());
+        return renewals.schedule(() -> {
+            metrics.platformCall(state.client(), "timeout");
+            LOG.warnf("Client %s: the platform has not answered within %d ms; its callers get 503 while the call "
+                    + "goes on, and the token it brings will be served", state.client(), patience.toMillis());
+            state.releaseWaiters(new TokenUnavailableException("the platform has not answered yet; the token it "
+                    + "issues will be served", Duration.ofSeconds(2)));
+        }, patience.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A call whose answer was lost may still have issued a token, which may still reach the platform's
+     * other callers' view: the lock is not given back but left to run out with its lease, so no replica
+     * calls the platform again at once and kills what the lost call issued.
+     */
+    private void keepUntilLeaseEnds(String client, HeldLease lease) {
+        lease.end();
+        held.remove(client, lease);
+        LOG.warnf("Client %s: the platform's answer was lost; the refresh lock is left to run out (%s) before "
+                + "any replica calls again", client, leaseTime);
     }
 
     /** Under the lock a store that cannot be read is no reason to stop: the write decides later. */

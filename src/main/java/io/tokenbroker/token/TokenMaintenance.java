@@ -155,7 +155,7 @@ class TokenMaintenance {
             return;
         }
         TokenRecord due = state.current();
-        broker.startShared(state, () -> acquirer.acquire(state, refreshAhead, TokenBroker.knownGeneration(state)))
+        broker.startShared(state, () -> acquirer.acquireAhead(state, refreshAhead, TokenBroker.knownGeneration(state)))
                 .whenComplete((record, failure) -> {
                     if (failure != null && state.current() == due) {
                         state.refreshFailed(clock.instant());

@@ -54,7 +54,7 @@ class PlatformFailuresTest {
 
     @ParameterizedTest(name = "{1} is not retried: a token may have been issued")
     @CsvSource({"flaky-500, HTTP_500, unavailable, 503", "flaky-html, HTML_PAGE, unavailable, 503",
-        "flaky-nodata, NO_DATA, bad-answer, 502", "flaky-hang, HANG, timeout, 503"})
+        "flaky-nodata, NO_DATA, bad-answer, 502"})
     void answersAfterWhichATokenMayExistAreNeverRepeated(String client, Failure failure, String outcome,
             int status) {
         String clientId = TestAccounts.clientId(client);
@@ -69,6 +69,26 @@ class PlatformFailuresTest {
                 .then().statusCode(200).extract().path("accessToken");
         assertThat(platform.isValid(token)).isTrue();
         assertThat(platform.calls(clientId)).isEqualTo(2);
+    }
+
+    @Test
+    void aCallSlowerThanTheTimeOutAnswersItsCallers503AndIsWaitedForNotRepeated() {
+        String clientId = TestAccounts.clientId("flaky-hang");
+        platform.failNext(clientId, Failure.HANG);
+
+        given().header("Authorization", ALICE).get("/token?client=flaky-hang").then().statusCode(503)
+                .header("Retry-After", not(emptyOrNullString()));
+        assertThat(metrics()).contains("broker_platform_calls_total{client=\"flaky-hang\",outcome=\"timeout\"} 1.0");
+        // While its answer may still come, nobody calls again: callers get 503 at once.
+        given().header("Authorization", ALICE).get("/token?client=flaky-hang").then().statusCode(503);
+        assertThat(platform.calls(clientId)).isEqualTo(1);
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> metrics()
+                .contains("broker_platform_calls_total{client=\"flaky-hang\",outcome=\"unavailable\"} 1.0"));
+        String token = given().header("Authorization", ALICE).get("/token?client=flaky-hang")
+                .then().statusCode(200).extract().path("accessToken");
+        assertThat(platform.isValid(token)).isTrue();
+        assertThat(platform.calls(clientId)).as("called again only after the late answer came").isEqualTo(2);
     }
 
     @Test
