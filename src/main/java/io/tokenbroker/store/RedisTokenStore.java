@@ -46,6 +46,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final Duration lease;
     private final Clock clock;
     private final RecordCodec codec;
+    private final RedisFailures failures;
     /** Names the lock holder for operators: host, process id, and a random part. */
     private final String replicaId = ReplicaId.create();
     private final AtomicLong leases = new AtomicLong();
@@ -62,7 +63,9 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final UpdatesSubscription updates;
 
-    public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock, RecordCodec codec) {
+    public RedisTokenStore(RedisDataSource redis, String keyPrefix, Duration lease, Clock clock, RecordCodec codec,
+            Optional<String> hosts) {
+        this.failures = new RedisFailures(hosts);
         this.redis = redis;
         this.codec = codec;
         this.keys = new RedisKeys(keyPrefix);
@@ -124,11 +127,11 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
             return decode(client, reply.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("read the records", e);
+            throw failures.unavailable("read the records", e);
         } catch (ExecutionException failed) {
-            throw new StoreUnavailableException("read the records", failed.getCause());
+            throw failures.unavailable("read the records", failed.getCause());
         } catch (TimeoutException e) {
-            throw new StoreUnavailableException("read the records", e);
+            throw failures.unavailable("read the records", e);
         }
     }
 
@@ -167,7 +170,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
             if (RedisReplies.isWrongType(e)) {
                 return Optional.of(new LockHolder("(not a lock: the key holds another type)", null));
             }
-            throw new StoreUnavailableException("read the lock", e);
+            throw failures.unavailable("read the lock", e);
         }
         if (owner == null) {
             return Optional.empty();
@@ -241,12 +244,18 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
                 .toLong() == 1;
     }
 
-    private static <T> T redis(String operation, Supplier<T> call) {
+    private <T> T redis(String operation, Supplier<T> call) {
         try {
             return call.get();
         } catch (RuntimeException e) {
-            throw new StoreUnavailableException(operation, e);
+            throw failures.unavailable(operation, e);
         }
+    }
+
+    /** Whether Redis answers at all: the periodic check's probe while no record is held. */
+    @Override
+    public void ping() {
+        redis("answer PING", () -> redis.execute(Command.PING));
     }
 
     /**

@@ -37,7 +37,7 @@ class TokenStoreProducer {
         StoreKind kind = StoreKind.chosen(config, redisHosts.isPresent(), LaunchMode.current());
         TokenStore store = switch (kind) {
             case MEMORY -> new InMemoryTokenStore(config.lock().lease(), clock);
-            case REDIS -> redisStore(config, redis.get(), clock);
+            case REDIS -> redisStore(config, redis.get(), clock, redisHosts);
         };
         LOG.infof("Tokens are kept in %s", store.describe());
         return store;
@@ -54,13 +54,14 @@ class TokenStoreProducer {
         }
     }
 
-    private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock) {
+    private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock,
+            Optional<String> hosts) {
         Optional<TokenCipher> cipher = config.store().encryptionKey().map(Secret::get)
                 .map(key -> new TokenCipher(key, config.store().previousEncryptionKey().map(Secret::get),
                         config.store().nextEncryptionKey().map(Secret::get)));
         RecordCodec codec = new RecordCodec(cipher, config.token().handedOutFor(), clock);
         RedisTokenStore store = new RedisTokenStore(redis, config.store().keyPrefix(), config.lock().lease(), clock,
-                codec);
+                codec, hosts);
         store.subscribe();
         return store;
     }

@@ -11,4 +11,12 @@ public final class StoreUnavailableException extends RuntimeException {
     public StoreUnavailableException(String operation, Throwable cause) {
         super("the token store failed to " + operation + " (" + cause.getClass().getSimpleName() + ")", cause);
     }
+
+    /**
+     * The store at {@code where} (an address without credentials) failed to do {@code operation}, for
+     * the reason {@code why}: what the server answered or what the connection said, never a value stored.
+     */
+    public StoreUnavailableException(String where, String operation, String why, Throwable cause) {
+        super(where + " failed to " + operation + ": " + why, cause);
+    }
 }

@@ -38,6 +38,8 @@ class TokenMaintenance {
     private final BrokerMetrics metrics;
     private final Duration clockWarning;
     private volatile boolean storeReachable = true;
+    private volatile boolean storeEverReached;
+    private volatile String storeFailure;
     private long nextClockCheckNanos = System.nanoTime();
     private boolean clockWarned;
 
@@ -53,9 +55,19 @@ class TokenMaintenance {
         this.interval = config.token().checkInterval();
     }
 
-    /** Whether the last look at the store succeeded. */
+    /** Whether the last look at the store succeeded (true before the first). */
     boolean storeReachable() {
         return storeReachable;
+    }
+
+    /** Whether any look at the store has succeeded since start: a store never reached is likely misconfigured. */
+    boolean storeEverReached() {
+        return storeEverReached;
+    }
+
+    /** What the store's last failure said (where it is and what it answered), or {@code null}. */
+    String storeFailure() {
+        return storeReachable ? null : storeFailure;
     }
 
     void start(@Observes StartupEvent start) {
@@ -121,20 +133,26 @@ class TokenMaintenance {
     private Map<String, StoredRecord> readHeldClients() {
         List<String> held = broker.states().stream().filter(state -> state.current() != null)
                 .map(ClientTokenState::client).toList();
-        if (held.isEmpty()) {
-            return Map.of();
-        }
         try {
-            Map<String, StoredRecord> stored = store.readAll(held);
-            if (!storeReachable) {
-                LOG.info("The token store is reachable again");
-                storeReachable = true;
+            Map<String, StoredRecord> stored;
+            if (held.isEmpty()) {
+                store.ping(); // nothing to read, but readiness must say whether the store answers
+                stored = Map.of();
+            } else {
+                stored = store.readAll(held);
             }
+            if (!storeReachable) {
+                LOG.infof("The token store is reachable again (%s)", store.describe());
+            }
+            storeReachable = true;
+            storeEverReached = true;
             return stored;
         } catch (StoreUnavailableException e) {
-            if (storeReachable) {
-                LOG.warnf("%s; serving tokens from memory", e.getMessage());
+            if (storeReachable || !e.getMessage().equals(storeFailure)) {
+                LOG.warnf("%s; %s", e.getMessage(), storeEverReached ? "serving tokens from memory"
+                        : "it has not been reached since start: check quarkus.redis.hosts and its password");
             }
+            storeFailure = e.getMessage();
             storeReachable = false;
             return null;
         }

@@ -11,7 +11,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Readiness with each client's token state. A replica stays ready while the platform or Redis fails:
  * it still serves valid tokens or can try to obtain one, and pulling every replica out of the
- * Service at once would turn a degraded broker into a dead one. The data says what is degraded.
+ * Service at once would turn a degraded broker into a dead one. The data says what is degraded. A
+ * store never reached since start is another matter (a wrong host, port or password): not ready.
  */
 @Readiness
 @ApplicationScoped
@@ -30,8 +31,15 @@ class TokenReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         Instant now = clock.instant();
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("tokens").up()
-                .withData("store", maintenance.storeReachable() ? "reachable" : "unreachable (serving from memory)");
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("tokens").up();
+        if (maintenance.storeReachable()) {
+            response.withData("store", "reachable");
+        } else if (maintenance.storeEverReached()) {
+            response.withData("store", "unreachable (serving from memory): " + maintenance.storeFailure());
+        } else {
+            // Never reached since start: a wrong host, port or password, not an outage to ride out.
+            response.down().withData("store", "never reached since start: " + maintenance.storeFailure());
+        }
         for (ClientTokenState state : broker.states()) {
             response.withData("client." + state.client(), describe(state, now));
         }

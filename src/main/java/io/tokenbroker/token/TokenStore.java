@@ -91,6 +91,10 @@ public interface TokenStore {
         return Optional.empty();
     }
 
+    /** Checks that the store answers, when nothing else would tell: an outage as {@link StoreUnavailableException}. */
+    default void ping() {
+    }
+
     /** Called at every maintenance check: restores what an outage may have broken (subscriptions). */
     default void heal() {
     }

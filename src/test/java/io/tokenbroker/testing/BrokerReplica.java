@@ -49,6 +49,19 @@ public final class BrokerReplica implements AutoCloseable {
      */
     public static BrokerReplica start(Map<String, String> properties, List<String> jvmOptions,
             Map<String, String> environment) {
+        return start(properties, jvmOptions, environment, true);
+    }
+
+    /**
+     * Starts a replica that is not expected to become ready (a wrong Redis, say) and waits until it is
+     * live: its readiness is the test's to check.
+     */
+    public static BrokerReplica startLive(Map<String, String> properties) {
+        return start(properties, List.of(), Map.of(), false);
+    }
+
+    private static BrokerReplica start(Map<String, String> properties, List<String> jvmOptions,
+            Map<String, String> environment, boolean readiness) {
         String jar = System.getProperty("broker.jar", "target/quarkus-app/quarkus-run.jar");
         int port = RedisServerProcess.freePort();
         int managementPort = RedisServerProcess.freePort();
@@ -66,7 +79,7 @@ public final class BrokerReplica implements AutoCloseable {
             builder.environment().putAll(environment);
             Process process = builder.start();
             BrokerReplica replica = new BrokerReplica(process, log, port, managementPort);
-            replica.awaitReady();
+            replica.await(readiness ? "/q/health/ready" : "/q/health/live");
             return replica;
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -153,7 +166,7 @@ public final class BrokerReplica implements AutoCloseable {
         }
     }
 
-    private void awaitReady() throws IOException {
+    private void await(String health) throws IOException {
         HttpClient http = HttpClient.newHttpClient();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
@@ -161,7 +174,7 @@ public final class BrokerReplica implements AutoCloseable {
                 throw new IllegalStateException("the replica exited at start:\n" + output());
             }
             try {
-                HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(managementUri("/q/health/ready")).build(),
+                HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(managementUri(health)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (ready.statusCode() == 200) {
                     return;
@@ -179,6 +192,6 @@ public final class BrokerReplica implements AutoCloseable {
                 throw new IOException(e);
             }
         }
-        throw new IllegalStateException("the replica did not become ready:\n" + output());
+        throw new IllegalStateException("the replica did not answer " + health + " with 200:\n" + output());
     }
 }

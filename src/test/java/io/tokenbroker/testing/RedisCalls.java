@@ -63,7 +63,13 @@ final class RedisCalls {
     private static String scalar(InputStream in) throws IOException {
         String reply = line(in);
         if (reply.startsWith("$")) {
-            return reply.equals("$-1") ? null : line(in);
+            if (reply.equals("$-1")) {
+                return null;
+            }
+            // A bulk string may hold line breaks (INFO): read it by its length, then its CRLF.
+            byte[] bulk = in.readNBytes(Integer.parseInt(reply.substring(1)));
+            line(in);
+            return new String(bulk, java.nio.charset.StandardCharsets.UTF_8);
         }
         return reply;
     }

@@ -80,6 +80,15 @@ public final class ReplicaSet implements AutoCloseable {
         return replica;
     }
 
+    /** Starts one more replica with the same configuration but for {@code overrides}, waiting only until it is live. */
+    public BrokerReplica startLiveReplica(Map<String, String> overrides) {
+        Map<String, String> own = new HashMap<>(config);
+        own.putAll(overrides);
+        BrokerReplica replica = BrokerReplica.startLive(own);
+        replicas.add(replica);
+        return replica;
+    }
+
     /**
      * Starts one more replica with the same configuration whose wall clock runs {@code offset} ahead of
      * the others' (negative: behind), by libfaketime; its monotonic clock is left alone.
