@@ -105,6 +105,14 @@ public interface BrokerConfig {
         /** Most business calls of this client in flight at once on a replica, at least 1; beyond: 503. Default: {@code 64}. */
         @WithDefault("64")
         int maxCallsInFlight();
+
+        /**
+         * The share of {@code max-calls-in-flight} one caller may hold at once, above 0 and at most 1
+         * (rounded up to at least one place): a caller trickling its bodies or calling a slow API cannot
+         * take every place of the client. Default: {@code 0.75}.
+         */
+        @WithDefault("0.75")
+        double maxCallerShare();
     }
 
     /** How long tokens are handed out. */
@@ -329,6 +337,22 @@ public interface BrokerConfig {
         /** Largest request body of a business call; larger ones are refused (413) unsent. Default: {@code 1M}. */
         @WithDefault("1M")
         MemorySize maxBodySize();
+
+        /**
+         * Most request-body bytes this replica holds at once across every business call of every client
+         * (bodies are read whole before they are sent); beyond it a call gets 503 + Retry-After, so a
+         * caller granted many clients cannot exhaust the heap. At least {@code max-body-size}. Default:
+         * {@code 64M}.
+         */
+        @WithDefault("64M")
+        MemorySize maxBufferedBodies();
+
+        /**
+         * How long a caller may take to send a business call's body, at most the client's
+         * {@code call-timeout}; a slower body gets 408 and gives its place back. Default: {@code 10s}.
+         */
+        @WithDefault("10s")
+        Duration bodyTimeout();
     }
 
     /** What the audit trail writes for hand-outs and denials; refreshes always get a line each. */

@@ -37,9 +37,12 @@ public class ConfigurationCheck {
     private final BrokerConfig config;
     private final boolean redisConfigured;
     private final Optional<String> redisHosts;
+    private final Duration idleTimeout;
     private volatile boolean verified;
 
-    ConfigurationCheck(BrokerConfig config, @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts) {
+    ConfigurationCheck(BrokerConfig config, @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts,
+            @ConfigProperty(name = "quarkus.http.idle-timeout", defaultValue = "30M") Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
         this.config = config;
         this.redisConfigured = redisHosts.isPresent();
         this.redisHosts = redisHosts;
@@ -68,12 +71,34 @@ public class ConfigurationCheck {
                     + "single replica without Redis");
         }
         problems.addAll(ExampleValues.inRedisHosts(redisHosts, mode));
+        problems.addAll(waitsUnderIdleTimeout(config, idleTimeout));
         if (!problems.isEmpty()) {
             throw new ConfigurationException("token-broker cannot start: " + problems.size() + " configuration "
                     + (problems.size() == 1 ? "problem" : "problems") + ":\n  - " + String.join("\n  - ", problems));
         }
         warnings(config, mode).forEach(LOG::warn);
         verified = true;
+    }
+
+    /**
+     * A business call's legitimate wait (its body, a token if none is held, the platform's answer) must
+     * end before the HTTP server cuts the connection as idle: Vert.x counts a request waiting for its
+     * answer as idle, and would cut it without an answer.
+     */
+    static List<String> waitsUnderIdleTimeout(BrokerConfig config, Duration idleTimeout) {
+        List<String> problems = new ArrayList<>();
+        config.clients().forEach((name, client) -> {
+            Duration body = config.proxy().bodyTimeout().compareTo(client.callTimeout()) < 0
+                    ? config.proxy().bodyTimeout() : client.callTimeout();
+            Duration longest = body.plus(config.lock().waitTimeout()).plus(client.callTimeout());
+            if (longest.compareTo(idleTimeout) >= 0) {
+                problems.add("broker.clients." + name + ".call-timeout (" + client.callTimeout() + ") with "
+                        + "broker.proxy.body-timeout and broker.lock.wait-timeout makes a business call wait up to "
+                        + longest + ", not below quarkus.http.idle-timeout (" + idleTimeout + "): the connection would "
+                        + "be cut while the call legitimately waits; raise quarkus.http.idle-timeout or lower the waits");
+            }
+        });
+        return problems;
     }
 
     /** What is allowed but risky, one line each. */

@@ -54,10 +54,17 @@ final class PropertyRules {
             if (client.maxCallsInFlight() < 1) {
                 problems.add(property + ".max-calls-in-flight must be 1 or more");
             }
+            if (!(client.maxCallerShare() > 0 && client.maxCallerShare() <= 1)) {
+                problems.add(property + ".max-caller-share must be above 0 and at most 1");
+            }
         });
         if (config.proxy().maxBodySize().asLongValue() < 0) {
             problems.add("broker.proxy.max-body-size must not be negative");
         }
+        if (config.proxy().maxBufferedBodies().asLongValue() < config.proxy().maxBodySize().asLongValue()) {
+            problems.add("broker.proxy.max-buffered-bodies must be at least broker.proxy.max-body-size");
+        }
+        atLeast("broker.proxy.body-timeout", config.proxy().bodyTimeout(), Duration.ofMillis(10));
     }
 
     private void callers(BrokerConfig config) {

@@ -10,8 +10,8 @@ import io.vertx.ext.web.RoutingContext;
  * @param body the request body, or null when the caller sent none
  * @param release gives back the call's place among the client's calls in flight; run exactly once
  */
-record BusinessCall(RoutingContext context, Caller caller, PlatformPath path, Buffer body, String remote,
-        Runnable release) {
+record BusinessCall(RoutingContext context, Caller caller, PlatformPath path, String grant, Buffer body,
+        String remote, Runnable release) {
 
     /** The client whose token the call carries. */
     String client() {

@@ -280,7 +280,7 @@ class BusinessCallForwarder {
          */
         private void refused(Attempt attempt, HttpClientResponse answer, Buffer body) {
             metrics.businessTokenRefusal(client, "refused");
-            audit.tokenRefused(call.caller(), client, method.name(), call.path().rawPath(), attempt.token(),
+            audit.tokenRefused(call.caller(), client, method.name(), call.path().rawPath(), call.grant(), attempt.token(),
                     attempt.requestId(), call.callerRequestId(), true);
             broker.replaceRejected(client, attempt.token().token(), call.caller().name()).subscribe().with(
                     replacement -> context.runOnContext(go -> {
@@ -300,7 +300,7 @@ class BusinessCallForwarder {
         private void refusedAgain(Attempt attempt) {
             metrics.businessTokenRefusal(client, "refused");
             metrics.businessTokenRefusal(client, "refused-again");
-            audit.tokenRefused(call.caller(), client, method.name(), call.path().rawPath(), attempt.token(),
+            audit.tokenRefused(call.caller(), client, method.name(), call.path().rawPath(), call.grant(), attempt.token(),
                     attempt.requestId(), call.callerRequestId(), false);
         }
 
@@ -433,7 +433,7 @@ class BusinessCallForwarder {
             trace.finished(outcome, status, current != null && current.retry());
             long nanos = System.nanoTime() - startedNanos;
             metrics.businessCall(client, call.caller().name(), outcome, nanos);
-            audit.businessCall(call.caller(), client, method.name(), call.path().rawPath(),
+            audit.businessCall(call.caller(), client, method.name(), call.path().rawPath(), call.grant(),
                     status == 0 ? outcome : Integer.toString(status), current == null ? "-" : current.requestId(),
                     call.callerRequestId(), call.remote());
             if (LOG.isDebugEnabled()) {

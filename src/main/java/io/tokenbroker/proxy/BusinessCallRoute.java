@@ -49,10 +49,12 @@ class BusinessCallRoute {
     private final ProblemResponder problems;
     private final AuditTrail audit;
     private final long maxBodyBytes;
-    private final Map<String, Long> callTimeouts = new HashMap<>();
+    private final Map<String, Long> bodyTimeouts = new HashMap<>();
+    private final BufferedBodies buffered;
 
     BusinessCallRoute(BrokerConfig config, CallerRegistry callers, ClientAccess access, CallsInFlight inFlight,
-            BusinessCallForwarder forwarder, ProblemResponder problems, AuditTrail audit) {
+            BufferedBodies buffered, BusinessCallForwarder forwarder, ProblemResponder problems, AuditTrail audit) {
+        this.buffered = buffered;
         this.callers = callers;
         this.access = access;
         this.inFlight = inFlight;
@@ -60,7 +62,9 @@ class BusinessCallRoute {
         this.problems = problems;
         this.audit = audit;
         this.maxBodyBytes = config.proxy().maxBodySize().asLongValue();
-        config.clients().forEach((name, client) -> callTimeouts.put(name, client.callTimeout().toMillis()));
+        long bodyTimeout = config.proxy().bodyTimeout().toMillis();
+        config.clients().forEach((name, client) -> bodyTimeouts.put(name,
+                Math.min(bodyTimeout, client.callTimeout().toMillis())));
     }
 
     void install(@Observes Router router) {
@@ -124,24 +128,35 @@ class BusinessCallRoute {
             tooLarge(context, caller, client);
             return;
         }
-        if (!inFlight.tryEnter(client)) {
+        CallsInFlight.Refusal full = inFlight.tryEnter(client, caller.name());
+        if (full != null) {
             refuse(context, caller, client, new Problem(503, "too-many-calls", "Too many calls in flight",
-                    "client '" + client + "' has its most business calls in flight on this replica "
-                            + "(broker.clients." + client + ".max-calls-in-flight)", Duration.ofSeconds(1)));
+                    full == CallsInFlight.Refusal.CALLER_SHARE
+                            ? "caller '" + caller.name() + "' holds its share of client '" + client + "''s places in "
+                                    + "flight on this replica (" + inFlight.callerLimit(client) + ": broker.clients."
+                                    + client + ".max-caller-share)"
+                            : "client '" + client + "' has its most business calls in flight on this replica "
+                                    + "(broker.clients." + client + ".max-calls-in-flight)", Duration.ofSeconds(1)));
             return;
         }
-        Runnable release = once(() -> inFlight.leave(client));
-        readBody(context, caller, client, release, body -> forwarder.forward(new BusinessCall(context, caller, path,
-                body, Peers.remote(context.request()), release)));
+        long[] reserved = {0};
+        Runnable release = once(() -> {
+            inFlight.leave(client, caller.name());
+            buffered.release(reserved[0]);
+        });
+        String grant = caller.grantFor(path.segments()).toString();
+        readBody(context, caller, client, release, reserved, body -> forwarder.forward(new BusinessCall(context, caller,
+                path, grant, body, Peers.remote(context.request()), release)));
     }
 
     /**
-     * Reads the body, at most {@code broker.proxy.max-body-size} and within the client's
-     * {@code call-timeout}, then hands it on (null when the request has none). A body refused, too slow
-     * or never finished gives the call's place back at once: a caller trickling bytes cannot hold the
-     * client's places.
+     * Reads the body, at most {@code broker.proxy.max-body-size}, within {@code broker.proxy.body-timeout}
+     * (never beyond the client's {@code call-timeout}) and within the replica's room for bodies
+     * ({@code max-buffered-bodies}, counted in {@code reserved} until the call ends), then hands it on
+     * (null when the request has none). A body refused, too slow or never finished gives the call's
+     * place and its bytes back at once: a caller trickling bytes cannot hold the client's places.
      */
-    private void readBody(RoutingContext context, Caller caller, String client, Runnable release,
+    private void readBody(RoutingContext context, Caller caller, String client, Runnable release, long[] reserved,
             Consumer<Buffer> then) {
         HttpServerRequest request = context.request();
         // HTTP/2 needs neither Content-Length nor Transfer-Encoding for a body: only the stream's end says.
@@ -151,13 +166,14 @@ class BusinessCallRoute {
         }
         Buffer body = Buffer.buffer();
         boolean[] refused = {false};
-        long deadline = context.vertx().setTimer(callTimeouts.get(client), late -> {
+        long deadline = context.vertx().setTimer(bodyTimeouts.get(client), late -> {
             if (!refused[0]) {
                 refused[0] = true;
                 release.run();
                 closeAfterAnswer(context);
                 refuse(context, caller, client, new Problem(408, "body-too-slow", "Request body too slow",
-                        "the body did not arrive within broker.clients." + client + ".call-timeout"));
+                        "the body did not arrive within broker.proxy.body-timeout (" + bodyTimeouts.get(client)
+                                + " ms for client '" + client + "')"));
             }
         });
         request.handler(chunk -> {
@@ -169,7 +185,16 @@ class BusinessCallRoute {
                 context.vertx().cancelTimer(deadline);
                 release.run();
                 tooLarge(context, caller, client);
+            } else if (!buffered.reserve(chunk.length())) {
+                refused[0] = true;
+                context.vertx().cancelTimer(deadline);
+                release.run();
+                closeAfterAnswer(context);
+                refuse(context, caller, client, new Problem(503, "too-many-bodies", "Too many bodies in flight",
+                        "this replica holds its most request-body bytes (broker.proxy.max-buffered-bodies)",
+                        Duration.ofSeconds(1)));
             } else {
+                reserved[0] += chunk.length();
                 body.appendBuffer(chunk);
             }
         });

@@ -52,8 +52,15 @@ public class AuditTrail {
     private record Denial(String caller, String client, int status) {
     }
 
-    /** What business calls are counted by: the platform path without its query. */
-    private record BusinessCall(String caller, String client, String method, String path, String outcome) {
+    /**
+     * What business calls are counted by: the caller's grant the path matched (a configured pattern,
+     * so paths with ids make one kind, and the kinds are bounded by the configuration), not the path.
+     */
+    private record BusinessCall(String caller, String client, String method, String grant, String outcome) {
+    }
+
+    /** What refused tokens are counted by. */
+    private record Refusal(String caller, String client, String method, String grant, String next) {
     }
 
     /** The last record audited per client with its fingerprint: a hash per token, not per request. */
@@ -64,8 +71,9 @@ public class AuditTrail {
     private final Duration summaryInterval;
     private final Map<Recipient, Tally> handOuts = new ConcurrentHashMap<>();
     private final Map<String, Fingerprinted> lastRecords = new ConcurrentHashMap<>();
-    private final KindCounts<Denial> denials = new KindCounts<>();
-    private final KindCounts<BusinessCall> businessCalls = new KindCounts<>();
+    private final KindCounts<Denial> denials = new KindCounts<>(Denial::caller);
+    private final KindCounts<BusinessCall> businessCalls = new KindCounts<>(BusinessCall::caller);
+    private final KindCounts<Refusal> refusals = new KindCounts<>(Refusal::caller);
     private ScheduledExecutorService summaries;
 
     AuditTrail(BrokerConfig config) {
@@ -154,26 +162,33 @@ public class AuditTrail {
      * instead). {@code path} is the platform path without its query; {@code callerRequestId} the
      * caller's own {@code X-Request-Id} as sent, or null.
      */
-    public void businessCall(Caller caller, String client, String method, String path, String outcome,
+    public void businessCall(Caller caller, String client, String method, String path, String grant, String outcome,
             String requestId, String callerRequestId, String remote) {
         if (!AuditEvent.enabled()) {
             return;
         }
-        if (everyHandOut || businessCalls.count(new BusinessCall(caller.name(), client, method, path, outcome))) {
-            call("business-call", caller, client, method, path).with("outcome", outcome)
+        if (everyHandOut || businessCalls.count(new BusinessCall(caller.name(), client, method, grant, outcome))) {
+            call("business-call", caller, client, method, path).with("grant", grant).with("outcome", outcome)
                     .with("request-id", requestId).with("caller-request-id", plainId(callerRequestId))
                     .with("remote", remote).write();
         }
     }
 
-    /** The platform refused the token a business call carried; {@code retried}: whether the call is sent again. */
-    public void tokenRefused(Caller caller, String client, String method, String path, TokenRecord refused,
-            String requestId, String callerRequestId, boolean retried) {
-        if (AuditEvent.enabled()) {
-            call("token-refused", caller, client, method, path).with("token", fingerprint(client, refused))
+    /**
+     * The platform refused the token a business call carried; {@code retried}: whether the call is sent
+     * again. The first of each kind (caller, client, method, grant, what happened next) is written at
+     * once, the rest counted per interval: a caller can cause refusals as fast as it can call.
+     */
+    public void tokenRefused(Caller caller, String client, String method, String path, String grant,
+            TokenRecord refused, String requestId, String callerRequestId, boolean retried) {
+        String next = retried ? "retry" : "passed-back";
+        if (AuditEvent.enabled()
+                && (everyHandOut || refusals.count(new Refusal(caller.name(), client, method, grant, next)))) {
+            call("token-refused", caller, client, method, path).with("grant", grant)
+                    .with("token", fingerprint(client, refused))
                     .with("generation", refused.generation()).with("request-id", requestId)
                     .with("caller-request-id", plainId(callerRequestId))
-                    .with("next", retried ? "retry" : "passed-back").write();
+                    .with("next", next).write();
         }
     }
 
@@ -195,11 +210,15 @@ public class AuditTrail {
         writeHandOutCounts();
         denials.drain((denial, count) -> counted(AuditEvent.of("denials").with("caller", denial.caller())
                 .with("client", denial.client()).with("outcome", denial.status()), count),
-                count -> others(AuditEvent.of("denials-other"), count));
+                (caller, count) -> others(AuditEvent.of("denials-other"), caller, count));
         businessCalls.drain((call, count) -> counted(AuditEvent.of("business-calls").with("caller", call.caller())
-                .with("client", call.client()).with("method", call.method()).with("path", call.path())
+                .with("client", call.client()).with("method", call.method()).with("grant", call.grant())
                 .with("outcome", call.outcome()), count),
-                count -> others(AuditEvent.of("business-calls-other"), count));
+                (caller, count) -> others(AuditEvent.of("business-calls-other"), caller, count));
+        refusals.drain((refusal, count) -> counted(AuditEvent.of("tokens-refused").with("caller", refusal.caller())
+                .with("client", refusal.client()).with("method", refusal.method()).with("grant", refusal.grant())
+                .with("next", refusal.next()), count),
+                (caller, count) -> others(AuditEvent.of("tokens-refused-other"), caller, count));
     }
 
     private void writeHandOutCounts() {
@@ -219,9 +238,9 @@ public class AuditTrail {
         event.with("count", count).with("interval", summaryInterval).write();
     }
 
-    /** Kinds beyond the first {@link KindCounts#MAX_KINDS} of an interval, counted together. */
-    private void others(AuditEvent event, long count) {
-        counted(event.with("kinds-beyond", KindCounts.MAX_KINDS), count);
+    /** A caller's events of kinds beyond the first {@link KindCounts#MAX_KINDS} of an interval, counted together. */
+    private void others(AuditEvent event, String caller, long count) {
+        counted(event.with("caller", caller).with("kinds-beyond", KindCounts.MAX_KINDS), count);
     }
 
     private static AuditEvent call(String event, Caller caller, String client, String method, String path) {

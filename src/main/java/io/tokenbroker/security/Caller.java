@@ -40,11 +40,20 @@ public record Caller(String name, Set<String> clients, boolean tokenAccess, List
 
     /** Whether this caller may call the platform path of these (decoded) segments. */
     public boolean mayCall(List<String> pathSegments) {
+        return grantFor(pathSegments) != null;
+    }
+
+    /**
+     * The first of its platform-path patterns that lets this caller call the path of these (decoded)
+     * segments, or {@code null}: what audit summaries count calls by, so that paths with ids in them
+     * make one kind per grant, not one per id.
+     */
+    public PlatformPathPattern grantFor(List<String> pathSegments) {
         for (PlatformPathPattern pattern : platformPaths) {
             if (pattern.matches(pathSegments)) {
-                return true;
+                return pattern;
             }
         }
-        return false;
+        return null;
     }
 }

@@ -4,14 +4,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongConsumer;
+import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
 
 /**
  * Events counted by kind between two audit summaries, for events anyone can cause as often as they
  * like (refusals, business calls): only the first of each kind is written at once and the rest are
  * counted, so nobody can flood the log; and at most {@link #MAX_KINDS} kinds are tracked at once, so
- * nobody can grow the map (events of further kinds are still counted, together).
+ * nobody can grow the map. Events of further kinds are still counted, by their owner (the caller, a
+ * configured name), so that an overflow still says whose events they were.
  */
 final class KindCounts<K> {
 
@@ -20,7 +21,13 @@ final class KindCounts<K> {
 
     private final Map<K, LongAdder> counts = new ConcurrentHashMap<>();
     private final AtomicInteger kinds = new AtomicInteger();
-    private final LongAdder other = new LongAdder();
+    private final Map<String, LongAdder> beyondByOwner = new ConcurrentHashMap<>();
+    private final Function<K, String> owner;
+
+    /** @param owner whose event a kind is (a configured caller's name, or "-"): overflows are counted by it */
+    KindCounts(Function<K, String> owner) {
+        this.owner = owner;
+    }
 
     /**
      * Counts an event of {@code kind}. True when it is the first of its kind since that kind was last
@@ -31,7 +38,7 @@ final class KindCounts<K> {
         if (count == null) {
             if (kinds.incrementAndGet() > MAX_KINDS) {
                 kinds.decrementAndGet();
-                other.increment();
+                beyondByOwner.computeIfAbsent(owner.apply(kind), name -> new LongAdder()).increment();
                 return false;
             }
             LongAdder fresh = new LongAdder();
@@ -47,10 +54,10 @@ final class KindCounts<K> {
     }
 
     /**
-     * Hands each kind's count since the last call to {@code each}, then the count of events of kinds
-     * beyond {@link #MAX_KINDS} (if any) to {@code beyond}; forgets the kinds that saw no event since.
+     * Hands each kind's count since the last call to {@code each}, then each owner's count of events
+     * of kinds beyond {@link #MAX_KINDS} (if any) to {@code beyond}; forgets the kinds that saw no event since.
      */
-    void drain(ObjLongConsumer<K> each, LongConsumer beyond) {
+    void drain(ObjLongConsumer<K> each, ObjLongConsumer<String> beyond) {
         counts.forEach((kind, count) -> {
             long since = count.sumThenReset();
             if (since > 0) {
@@ -59,9 +66,13 @@ final class KindCounts<K> {
                 kinds.decrementAndGet();
             }
         });
-        long others = other.sumThenReset();
-        if (others > 0) {
-            beyond.accept(others);
-        }
+        beyondByOwner.forEach((name, count) -> {
+            long others = count.sumThenReset();
+            if (others > 0) {
+                beyond.accept(name, others);
+            } else {
+                beyondByOwner.remove(name, count);
+            }
+        });
     }
 }

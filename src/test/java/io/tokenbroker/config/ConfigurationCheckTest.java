@@ -26,6 +26,17 @@ class ConfigurationCheckTest {
         assertThat(problems(config(Map.of()))).isEmpty();
     }
 
+    @Test
+    void aBusinessCallWhoseLegitimateWaitOutlastsTheIdleTimeOutIsRefusedAtStart() {
+        BrokerConfig config = config(Map.of("broker.clients.default.call-timeout", "50s"));
+
+        assertThat(ConfigurationCheck.waitsUnderIdleTimeout(config, java.time.Duration.ofSeconds(60))).singleElement()
+                .satisfies(problem -> assertThat(problem).startsWith("broker.clients.default.call-timeout (PT50S)")
+                        .contains("quarkus.http.idle-timeout (PT1M)"));
+        assertThat(ConfigurationCheck.waitsUnderIdleTimeout(config(Map.of()), java.time.Duration.ofSeconds(60)))
+                .as("the defaults: 10 s body, 15 s lock wait, 30 s call").isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', textBlock = """
             broker.default-client                          | bad name!  | broker.default-client: a client name is
@@ -34,6 +45,11 @@ class ConfigurationCheckTest {
             broker.callers.alice.key-sha256                | abc123     | broker.callers.alice.key-sha256 must be 64 hex digits
             broker.callers.alice.service-account           | Payments   | broker.callers.alice.service-account must be NAMESPACE/NAME
             broker.callers.alice.clients                   | default,a b | broker.callers.alice.clients: 'a b' is neither * nor a client name
+            broker.clients.default.max-caller-share        | 0          | broker.clients.default.max-caller-share must be above 0 and at most 1
+            broker.clients.default.max-caller-share        | 1.5        | broker.clients.default.max-caller-share must be above 0 and at most 1
+            broker.proxy.max-buffered-bodies               | 1K         | broker.proxy.max-buffered-bodies must be at least broker.proxy.max-body-size
+            broker.token.max-forced-refreshes-per-day      | 0          | broker.token.max-forced-refreshes-per-day must be 1 or more
+            broker.platform.late-answer-timeout            | 1s         | broker.platform.late-answer-timeout must be at least PT10S
             broker.token.lifetime                          | 3h         | broker.token.lifetime must be between PT2S and PT2H
             broker.token.lifetime                          | 1s         | broker.token.lifetime must be between PT2S and PT2H
             broker.token.safety-margin                     | 0s         | broker.token.safety-margin must be at least PT0.001S

@@ -53,6 +53,9 @@ class BusinessCallsTest {
     @InjectPlatform
     PlatformStandIn platform;
 
+    @jakarta.inject.Inject
+    BufferedBodies bodies;
+
     @Test
     void aGetReachesTheApiBaseUrlWithPathAndQueryUnchanged() {
         String path = "/openapi/echo/items-" + nonce();
@@ -445,6 +448,39 @@ class BusinessCallsTest {
         assertThat(platform.businessCalls(path)).isEmpty();
         assertThat(held).allSatisfy(call -> assertThat(call.join().statusCode()).isEqualTo(200));
         assertThat(data(get("/platform/" + client + path, PAT_KEY)).path("path").asText()).isEqualTo(path);
+    }
+
+    @Test
+    void aCallerHoldingItsShareOfAClientsPlacesLeavesTheRestToOthers() {
+        String client = TestAccounts.PROXY_SHARED;
+        data(get("/platform/" + client + "/openapi/echo/warm-" + nonce(), PAT_KEY));
+        String query = "ms=1500&n=" + nonce();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> held = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            held.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> get("/platform/" + client + "/openapi/slow?" + query, PAT_KEY)));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> callsWithQuery("/openapi/slow", query).size() == 2);
+        String path = "/openapi/echo/share-" + nonce();
+
+        HttpResponse<byte[]> third = get("/platform/" + client + path, PAT_KEY);
+        HttpResponse<byte[]> other = get("/platform/" + client + path, TestAccounts.ALICE_KEY);
+
+        assertProblem(503, "too-many-calls", third, platform);
+        assertThat(text(third)).contains("max-caller-share");
+        assertThat(other.statusCode()).as("another caller still has places").isEqualTo(200);
+        assertThat(held).allSatisfy(call -> assertThat(call.join().statusCode()).isEqualTo(200));
+    }
+
+    @Test
+    void everyBodyBufferedIsGivenBackWhenItsCallEnds() {
+        String client = TestAccounts.PROXY;
+        for (int i = 0; i < 5; i++) {
+            call("POST", "/platform/" + client + "/openapi/echo/body-" + nonce(), PAT_KEY, randomBody(BODY_SIZE));
+        }
+        call("POST", "/platform/" + client + "/openapi/fail", PAT_KEY, randomBody(BODY_SIZE));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> bodies.held() == 0);
     }
 
     @Test

@@ -49,7 +49,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
     private void awaitClusterOk() {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (Instant.now().isBefore(deadline)) {
-            if (nodes.stream().allMatch(node -> "cluster_state:ok".equals(node.call("CLUSTER", "INFO")))) {
+            if (nodes.stream().allMatch(node -> node.call("CLUSTER", "INFO").startsWith("cluster_state:ok"))) {
                 return;
             }
             try {

@@ -45,6 +45,8 @@ public final class TestAccounts {
     public static final String PROXY_ENVELOPE_401 = "proxy-envelope401";
     public static final String PROXY_ENVELOPE_40001 = "proxy-envelope40001";
     public static final String PROXY_REFUSED_AGAIN = "proxy-refused-again";
+    /** A business-call client with 4 places in flight, at most half of them for one caller. */
+    public static final String PROXY_SHARED = "proxy-shared";
     /** A business-call client whose callers hammer a path the platform answers 401 for a business reason. */
     public static final String PROXY_DENIED = "proxy-denied";
     /** A business-call client whose platform gzips its answers for callers that accept it. */
@@ -82,7 +84,8 @@ public final class TestAccounts {
     public static final List<String> CLIENTS = List.of("default", "other", "cold", "flaky-500", "flaky-html",
             "flaky-busy", "flaky-nodata", "flaky-hang", "down", "rejected", "logs", "healthy", "refresh-a", "refresh-b", "refresh-c", "refresh-d", "hangup",
             "flaky-503", "flaky-429", PROXY, PROXY_HTTP_401, PROXY_ENVELOPE_401, PROXY_ENVELOPE_40001,
-            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED, DEV_PAGE, PROXY_GZIP, PROXY_DENIED);
+            PROXY_REFUSED_AGAIN, PROXY_DEFAULT_CODES, PROXY_SLOW, PROXY_UNREACHABLE, PROXY_BUSY, ADMIN_ROTATED, DEV_PAGE, PROXY_GZIP, PROXY_DENIED,
+            PROXY_SHARED);
     /** A client whose platform URL has nothing listening: every connection is refused. */
     public static final String UNREACHABLE = "unreachable";
 
@@ -170,6 +173,8 @@ public final class TestAccounts {
         }
         config.put("broker.clients." + PROXY_SLOW + ".call-timeout", PROXY_CALL_TIMEOUT.toSeconds() + "s");
         config.put("broker.clients." + PROXY_BUSY + ".max-calls-in-flight", Integer.toString(PROXY_BUSY_LIMIT));
+        config.put("broker.clients." + PROXY_SHARED + ".max-calls-in-flight", "4");
+        config.put("broker.clients." + PROXY_SHARED + ".max-caller-share", "0.5");
         config.put("broker.clients." + PROXY_UNREACHABLE + ".api-base-url", "http://127.0.0.1:" + closedPort());
         config.put("broker.callers.pat.key-sha256", CallerRegistry.sha256Hex(PAT_KEY));
         config.put("broker.callers.pat.clients", "*");
