@@ -42,6 +42,14 @@ public interface BrokerConfig {
     @WithDefault("local")
     RedisOutageMode redisOutage();
 
+    /**
+     * The other replicas' management interfaces, {@code host:port} each, a host possibly a DNS name of
+     * several addresses (the headless management Service in Kubernetes): the second source of the newest
+     * token for a replica cut off from Redis, asked before it calls the platform on its own. Records
+     * travel sealed with {@code broker.store.encryption-key}, which is required with it. Unset: none.
+     */
+    Optional<List<String>> peers();
+
     /** Calls to the platform: time-outs, retries, circuit breaker, answer codes. */
     Platform platform();
 

@@ -151,6 +151,10 @@ public class ConfigurationCheck {
                 .forEach(client -> problems.add("broker.callers." + caller + ".clients names '" + client
                         + "', which is not a configured client")));
         boolean sealing = config.store().encryptionKey().map(Secret::get).isPresent();
+        if (config.peers().filter(peers -> !peers.isEmpty()).isPresent() && !sealing) {
+            problems.add("broker.peers is set without broker.store.encryption-key: records travel between replicas "
+                    + "sealed with it, never in the clear");
+        }
         if (config.store().previousEncryptionKey().map(Secret::get).isPresent() && !sealing) {
             problems.add("broker.store.previous-encryption-key is set without broker.store.encryption-key");
         }

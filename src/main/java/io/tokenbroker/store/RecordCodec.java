@@ -1,5 +1,7 @@
 package io.tokenbroker.store;
 
+import io.smallrye.config.Secret;
+import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.token.StoredRecord;
 import io.tokenbroker.token.TokenRecord;
 import java.time.Clock;
@@ -32,6 +34,14 @@ final class RecordCodec {
     private final Optional<TokenCipher> cipher;
     private final Duration handedOutFor;
     private final Clock clock;
+
+    /** The codec {@code config} asks for: sealing with {@code broker.store.encryption-key}, if set. */
+    static RecordCodec from(BrokerConfig config, Clock clock) {
+        Optional<TokenCipher> cipher = config.store().encryptionKey().map(Secret::get)
+                .map(key -> new TokenCipher(key, config.store().previousEncryptionKey().map(Secret::get),
+                        config.store().nextEncryptionKey().map(Secret::get)));
+        return new RecordCodec(cipher, config.token().handedOutFor(), clock);
+    }
 
     RecordCodec(Optional<TokenCipher> cipher, Duration handedOutFor, Clock clock) {
         this.cipher = cipher;

@@ -4,7 +4,6 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
-import io.smallrye.config.Secret;
 import io.tokenbroker.config.BrokerConfig;
 import io.tokenbroker.config.ConfigurationCheck;
 import io.tokenbroker.config.StoreKind;
@@ -56,10 +55,7 @@ class TokenStoreProducer {
 
     private static RedisTokenStore redisStore(BrokerConfig config, RedisDataSource redis, Clock clock,
             Optional<String> hosts) {
-        Optional<TokenCipher> cipher = config.store().encryptionKey().map(Secret::get)
-                .map(key -> new TokenCipher(key, config.store().previousEncryptionKey().map(Secret::get),
-                        config.store().nextEncryptionKey().map(Secret::get)));
-        RecordCodec codec = new RecordCodec(cipher, config.token().handedOutFor(), clock);
+        RecordCodec codec = RecordCodec.from(config, clock);
         RedisTokenStore store = new RedisTokenStore(redis, config.store().keyPrefix(), config.lock().lease(), clock,
                 codec, hosts);
         store.subscribe();

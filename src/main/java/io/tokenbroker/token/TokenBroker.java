@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -41,6 +42,7 @@ public class TokenBroker {
     private final TokenIssuer platform;
     private final Clock clock;
     private final Ticker ticker;
+    private final PeerRecords peers;
     private final Duration refreshAhead;
     private final Duration jitter;
     private final Duration validFor;
@@ -50,8 +52,9 @@ public class TokenBroker {
     private final Spans spans;
 
     TokenBroker(BrokerConfig config, TokenAcquirer acquirer, TokenStore store, TokenIssuer platform,
-            Clock clock, Ticker ticker, BrokerMetrics metrics, Spans spans) {
+            Clock clock, Ticker ticker, BrokerMetrics metrics, Spans spans, PeerRecords peers) {
         this.ticker = ticker;
+        this.peers = peers;
         this.spans = spans;
         config.clients().keySet().forEach(name -> clients.put(name, new ClientTokenState(name)));
         clients.values().forEach(state -> metrics.watchForcedRefreshBudget(state.client(),
@@ -278,6 +281,10 @@ public class TokenBroker {
             LOG.errorf("Client %s: %s", client, outage.getMessage());
             throw new TokenUnavailableException("the token store is unavailable", Duration.ofSeconds(2));
         }
+        Optional<TokenRecord> learned = learnFromPeers(state, rejected);
+        if (learned.isPresent()) {
+            return new Acquisition(learned.get(), false);
+        }
         TokenRecord known = state.current();
         Instant now = clock.instant();
         boolean usable = known != null && known.servableAt(now.toEpochMilli()) && !known.token().equals(rejected);
@@ -296,6 +303,45 @@ public class TokenBroker {
         long generation = known == null ? 1 : known.generation() + 1;
         return new Acquisition(new TokenRecord(issued.token(), issued.requestedAt(),
                 issued.requestedAt().plus(validFor), generation), false);
+    }
+
+    /**
+     * A token newer than the one held (and not the {@code rejected} one) that a peer holds: with the store
+     * out of reach, the peers are the second source of the newest token, asked before the platform is
+     * called, so that a replica cut off from Redis never kills a token its peers are serving.
+     */
+    private Optional<TokenRecord> learnFromPeers(ClientTokenState state, String rejected) {
+        if (!peers.configured()) {
+            return Optional.empty();
+        }
+        TokenRecord known = state.current();
+        Optional<TokenRecord> learned = Optional.ofNullable(peers.newest(List.of(state.client())).get(state.client()))
+                .filter(record -> record.newerThan(known) && !record.token().equals(rejected)
+                        && record.servableAt(clock.millis()));
+        learned.ifPresent(record -> LOG.infof("Client %s: the store is unreachable; a peer holds generation %d, "
+                + "served instead of calling the platform", state.client(), record.generation()));
+        return learned;
+    }
+
+    /**
+     * Adopts what the peers hold of every client this replica holds a token of, if newer: the periodic
+     * check's second source while the store is unreachable, so that a rotation another replica made is
+     * served here within a check or two.
+     */
+    void adoptFromPeers() {
+        if (!peers.configured()) {
+            return;
+        }
+        List<String> held = clients.values().stream().filter(state -> state.current() != null)
+                .map(ClientTokenState::client).toList();
+        peers.newest(held).forEach((client, record) -> {
+            ClientTokenState state = clients.get(client);
+            if (record.newerThan(state.current())) {
+                LOG.infof("Client %s: the store is unreachable; adopting generation %d from a peer", client,
+                        record.generation());
+                state.adopt(record, false, refreshAhead, jitter, clock.instant());
+            }
+        });
     }
 
     /** A record was published: one look at the store per client however many messages arrive. */

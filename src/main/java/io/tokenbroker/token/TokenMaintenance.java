@@ -3,6 +3,7 @@ package io.tokenbroker.token;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tokenbroker.config.BrokerConfig;
+import io.tokenbroker.config.RedisOutageMode;
 import io.tokenbroker.metrics.BrokerMetrics;
 import io.tokenbroker.support.DaemonThreads;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,7 @@ class TokenMaintenance {
     private final ScheduledExecutorService ticker = DaemonThreads.scheduler("token-maintenance");
     private final BrokerMetrics metrics;
     private final Duration clockWarning;
+    private final boolean localOutage;
     private volatile boolean storeReachable = true;
     private volatile boolean storeEverReached;
     private volatile String storeFailure;
@@ -52,6 +54,7 @@ class TokenMaintenance {
         this.store = store;
         this.clock = clock;
         this.refreshAhead = config.token().refreshAhead();
+        this.localOutage = config.redisOutage() == RedisOutageMode.LOCAL;
         this.interval = config.token().checkInterval();
     }
 
@@ -85,7 +88,14 @@ class TokenMaintenance {
             LOG.debugf("Could not restore the store's subscription (%s)", e.getClass().getSimpleName());
         }
         checkClock();
+        if (!storeReachable) {
+            // Out of reach at the last look: the peers first, as the store may make this look wait.
+            broker.adoptFromPeers();
+        }
         Map<String, StoredRecord> stored = readHeldClients();
+        if (stored == null) {
+            broker.adoptFromPeers();
+        }
         for (ClientTokenState state : broker.states()) {
             try {
                 maintain(state, stored);
@@ -167,9 +177,10 @@ class TokenMaintenance {
         if (stored != null) {
             syncWithStore(state, known, stored);
         }
-        // A write-back may have started; otherwise refresh ahead even while the store is down or
-        // refuses writes: the acquisition then follows broker.redis-outage.
-        if (state.acquiring() || !state.refreshDue(clock.instant())) {
+        // A write-back may have started; otherwise refresh ahead, but not while the store is out of reach
+        // (broker.redis-outage=local would call the platform without the lock, and replicas doing so in
+        // turn would kill each other's tokens): the token is served to its end, then replaced on demand.
+        if (state.acquiring() || !state.refreshDue(clock.instant()) || allStored == null && localOutage) {
             return;
         }
         TokenRecord due = state.current();

@@ -40,8 +40,10 @@ class TokenReadinessCheck implements HealthCheck {
             // Never reached since start: a wrong host, port or password, not an outage to ride out.
             response.down().withData("store", "never reached since start: " + maintenance.storeFailure());
         }
+        String unconfirmed = maintenance.storeReachable() ? ""
+                : "; unconfirmed: the store is unreachable, so a newer token may exist";
         for (ClientTokenState state : broker.states()) {
-            response.withData("client." + state.client(), describe(state, now));
+            response.withData("client." + state.client(), describe(state, now) + unconfirmed);
         }
         return response.build();
     }

@@ -23,10 +23,12 @@ public final class BrokerReplica implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final String address;
     private final int port;
     private final int managementPort;
 
-    private BrokerReplica(Process process, Path log, int port, int managementPort) {
+    private BrokerReplica(Process process, Path log, String address, int port, int managementPort) {
+        this.address = address;
         this.process = process;
         this.log = log;
         this.port = port;
@@ -60,12 +62,31 @@ public final class BrokerReplica implements AutoCloseable {
         return start(properties, List.of(), Map.of(), false);
     }
 
+    /**
+     * Starts a replica on {@code host} of a {@link TestNetwork}, listening on every address there, and
+     * waits until it is ready.
+     */
+    public static BrokerReplica startIn(TestNetwork.Host host, Map<String, String> properties) {
+        return start(properties, List.of("-Dquarkus.http.host=0.0.0.0", "-Dquarkus.management.host=0.0.0.0"),
+                Map.of(), true, host.exec(), host.address(), IN_NAMESPACE_PORT, IN_NAMESPACE_MANAGEMENT_PORT);
+    }
+
+    /** The ports of a replica in a namespace of its own, where every port is free: the defaults. */
+    public static final int IN_NAMESPACE_PORT = 8080;
+    public static final int IN_NAMESPACE_MANAGEMENT_PORT = 9000;
+
     private static BrokerReplica start(Map<String, String> properties, List<String> jvmOptions,
             Map<String, String> environment, boolean readiness) {
+        return start(properties, jvmOptions, environment, readiness, List.of(), "127.0.0.1",
+                RedisServerProcess.freePort(), RedisServerProcess.freePort());
+    }
+
+    private static BrokerReplica start(Map<String, String> properties, List<String> jvmOptions,
+            Map<String, String> environment, boolean readiness, List<String> prefix, String address, int port,
+            int managementPort) {
         String jar = System.getProperty("broker.jar", "target/quarkus-app/quarkus-run.jar");
-        int port = RedisServerProcess.freePort();
-        int managementPort = RedisServerProcess.freePort();
-        List<String> command = new ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + managementPort, "-Xmx256m", "-Dbroker.allow-insecure-urls=true",
                 // Replicas stop at once unless a test asks for the production delay before shutdown.
@@ -78,7 +99,7 @@ public final class BrokerReplica implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(environment);
             Process process = builder.start();
-            BrokerReplica replica = new BrokerReplica(process, log, port, managementPort);
+            BrokerReplica replica = new BrokerReplica(process, log, address, port, managementPort);
             replica.await(readiness ? "/q/health/ready" : "/q/health/live");
             return replica;
         } catch (IOException e) {
@@ -88,12 +109,12 @@ public final class BrokerReplica implements AutoCloseable {
 
     /** {@code path} on the port callers use. */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://" + address + ":" + port + path);
     }
 
     /** {@code path} on the management interface ({@code /q/*}: health, metrics, OpenAPI, admin). */
     public URI managementUri(String path) {
-        return URI.create("http://127.0.0.1:" + managementPort + path);
+        return URI.create("http://" + address + ":" + managementPort + path);
     }
 
     /** Ends the process at once, as a crash or {@code kill -9} would: no shutdown hook runs. */

@@ -121,8 +121,13 @@ public final class PlatformStandIn implements AutoCloseable {
 
     /** Starts the stand-in on a free port of 127.0.0.1. */
     public static PlatformStandIn start() {
+        return start("127.0.0.1");
+    }
+
+    /** A stand-in listening on {@code address} (a {@link TestNetwork}'s platform address, say). */
+    public static PlatformStandIn start(String address) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
+            HttpServer server = HttpServer.create(new InetSocketAddress(address, 0), 200);
             PlatformStandIn standIn = new PlatformStandIn(server);
             server.createContext("/", standIn::handle);
             server.setExecutor(Executors.newCachedThreadPool());
@@ -135,7 +140,7 @@ public final class PlatformStandIn implements AutoCloseable {
 
     /** The platform's base URL ({@code broker.clients.NAME.base-url}). */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
     /** Registers an application the platform knows. */

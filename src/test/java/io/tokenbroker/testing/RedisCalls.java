@@ -19,16 +19,16 @@ final class RedisCalls {
     }
 
     /** The reply rendered as a string: {@code :N}, {@code +S}, {@code -ERR …}, a bulk's value, nil as null. */
-    static String call(int port, String... args) {
-        return exchange(port, args, RedisCalls::scalar);
+    static String call(String address, int port, String... args) {
+        return exchange(address, port, args, RedisCalls::scalar);
     }
 
     /**
      * The elements of an array reply, each rendered as {@link #call} renders a reply (a nested array
      * as its header, {@code *N}); a nil array as an empty list.
      */
-    static List<String> callForList(int port, String... args) {
-        return exchange(port, args, in -> {
+    static List<String> callForList(String address, int port, String... args) {
+        return exchange(address, port, args, in -> {
             String header = line(in);
             if (!header.startsWith("*")) {
                 throw new IllegalStateException(String.join(" ", args) + " answered " + header);
@@ -45,8 +45,8 @@ final class RedisCalls {
         T read(InputStream in) throws IOException;
     }
 
-    private static <T> T exchange(int port, String[] args, Reply<T> reply) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+    private static <T> T exchange(String address, int port, String[] args, Reply<T> reply) {
+        try (Socket socket = new Socket(address, port)) {
             socket.getOutputStream().write(command("AUTH", RedisServerProcess.PASSWORD));
             socket.getOutputStream().write(command(args));
             InputStream in = socket.getInputStream();

@@ -24,6 +24,8 @@ public final class RedisServerProcess implements AutoCloseable {
     public static final String PASSWORD = "test-redis-password-7c1e";
 
     private final int port;
+    private final String address;
+    private final List<String> prefix;
     private final List<String> extraArgs;
     private final Path workDir;
     /** A Sentinel's configuration file, which it rewrites as it learns; {@code null} for a plain server. */
@@ -31,7 +33,14 @@ public final class RedisServerProcess implements AutoCloseable {
     private Process process;
 
     private RedisServerProcess(int port, List<String> extraArgs) throws IOException {
+        this(port, "127.0.0.1", List.of(), extraArgs);
+    }
+
+    private RedisServerProcess(int port, String address, List<String> prefix, List<String> extraArgs)
+            throws IOException {
         this.port = port;
+        this.address = address;
+        this.prefix = List.copyOf(prefix);
         this.extraArgs = List.copyOf(extraArgs);
         this.workDir = Files.createTempDirectory("redis-test-");
     }
@@ -44,6 +53,17 @@ public final class RedisServerProcess implements AutoCloseable {
             return server;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start redis-server", e);
+        }
+    }
+
+    /** Starts a server on {@code host} of a {@link TestNetwork}, listening on its address only. */
+    public static RedisServerProcess launchIn(TestNetwork.Host host) {
+        try {
+            RedisServerProcess server = new RedisServerProcess(freePort(), host.address(), host.exec(), List.of());
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server in " + host, e);
         }
     }
 
@@ -70,17 +90,18 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** The {@code quarkus.redis.hosts} value for this server. */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return "redis://" + address + ":" + port;
     }
 
     /** Starts the server (again, after {@link #stop()}): empty, unless a snapshot was restored. */
     public synchronized void start() throws IOException {
-        List<String> command = new ArrayList<>(List.of(executable()));
+        List<String> command = new ArrayList<>(prefix);
+        command.add(executable());
         if (sentinelConfig != null) {
             command.addAll(List.of(sentinelConfig.toString(), "--sentinel"));
         }
         command.addAll(List.of("--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toString(),
+                "--bind", address, "--save", "", "--appendonly", "no", "--dir", workDir.toString(),
                 "--requirepass", PASSWORD));
         command.addAll(extraArgs);
         process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -154,7 +175,7 @@ public final class RedisServerProcess implements AutoCloseable {
      * a bulk string as its value, nil as {@code null}.
      */
     public String call(String... args) {
-        return RedisCalls.call(port, args);
+        return RedisCalls.call(address, port, args);
     }
 
     /**
@@ -176,7 +197,7 @@ public final class RedisServerProcess implements AutoCloseable {
      * elements, each rendered as {@link #call} renders a reply.
      */
     public List<String> callForList(String... args) {
-        return RedisCalls.callForList(port, args);
+        return RedisCalls.callForList(address, port, args);
     }
 
     private void awaitPong() throws IOException {

@@ -53,7 +53,7 @@ class AcquisitionDecisionsTest {
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), clock);
         store = new SwitchableStore(config.lock().lease(), clock);
         acquirer = new TokenAcquirer(store, platform, clock, clock, config, metrics, Spans.off());
-        broker = new TokenBroker(config, acquirer, store, platform, clock, clock, metrics, Spans.off());
+        broker = new TokenBroker(config, acquirer, store, platform, clock, clock, metrics, Spans.off(), PeerRecords.NONE);
     }
 
     private void start() {

@@ -58,7 +58,7 @@ class AcquisitionTracesTest {
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), clock);
         store = new SwitchableStore(config.lock().lease(), clock);
         TokenAcquirer acquirer = new TokenAcquirer(store, platform, clock, clock, config, metrics, spans);
-        broker = new TokenBroker(config, acquirer, store, platform, clock, clock, metrics, spans);
+        broker = new TokenBroker(config, acquirer, store, platform, clock, clock, metrics, spans, PeerRecords.NONE);
     }
 
     @AfterEach
