@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenbroker.testing.BrokerReplica;
 import io.tokenbroker.testing.ReplicaSet;
+import io.tokenbroker.testing.ShiftedClock;
 import io.tokenbroker.testing.TestAccounts;
 import io.tokenbroker.testing.TokenLoad;
 import io.tokenbroker.testing.TokenLoad.Served;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -73,6 +75,34 @@ class ClockSkewIT {
     @Test
     void aReplicaWhoseClockIsAnHourAheadServesTheNewestTokenAndCostsNoExtraOne() {
         rotateUnderLoad(Duration.ofHours(1), "refresh-d");
+    }
+
+    @Test
+    void aReplicaWhoseClockStepsAnHourBackThenNinetySecondsAheadMidRunServesTheNewestTokenAndCostsNoExtraOne()
+            throws Exception {
+        String client = "healthy";
+        java.nio.file.Path clock = java.nio.file.Files.createTempFile("faketime-", ".rc");
+        BrokerReplica stepping = set.startReplicaWithSteppableClock(clock);
+        try {
+            set.send(set.tokenRequest(set.replica(0), client));
+            java.util.concurrent.ScheduledExecutorService steps = java.util.concurrent.Executors
+                    .newSingleThreadScheduledExecutor();
+            steps.schedule(() -> ShiftedClock.step(clock, Duration.ofHours(-1)), 6, TimeUnit.SECONDS);
+            steps.schedule(() -> ShiftedClock.step(clock, Duration.ofSeconds(90)), 13, TimeUnit.SECONDS);
+            List<Served> served = TokenLoad.run(set, List.of(set.replica(0), stepping), client, 4, LOAD);
+            steps.shutdownNow();
+
+            assertThat(served).allSatisfy(s -> assertThat(s.status()).isEqualTo(200));
+            assertThat(TokenLoad.dead(served, set.platform, LEARNING)).as("tokens served after the platform had "
+                    + "replaced them").isEmpty();
+            assertThat(set.platform.calls(TestAccounts.clientId(client))).as("platform calls").isLessThanOrEqualTo(6);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(offsetMeasured(stepping)).as("the stepped clock, measured against Redis")
+                            .isCloseTo(90, org.assertj.core.data.Offset.offset(5.0)));
+        } finally {
+            stepping.close();
+            set.replicas.remove(stepping);
+        }
     }
 
     private void rotateUnderLoad(Duration offset, String client) {

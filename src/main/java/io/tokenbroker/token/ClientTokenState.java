@@ -20,6 +20,8 @@ import java.util.function.UnaryOperator;
 final class ClientTokenState {
 
     private static final Duration LONGEST_BACKOFF = Duration.ofSeconds(30);
+    /** Below this, the same record's two expiries are one read's latency apart, not a clock step. */
+    private static final Duration CLOCKS_AGREE = Duration.ofSeconds(1);
 
     /**
      * Everything this replica believes about the client at one moment.
@@ -75,7 +77,8 @@ final class ClientTokenState {
     /**
      * Keeps {@code record} if it {@linkplain TokenRecord#replaces replaces} the current one, and plans
      * its refresh at {@code expiresAt - refreshAhead} plus this replica's random share of {@code jitter}.
-     * A saved copy of the current token marks it saved.
+     * A saved copy of the current token marks it saved, and re-times it when the two disagree (the
+     * store times records by their TTL, so this host's clock stepped).
      *
      * @param saved whether the shared store holds it (false: obtained locally during a store outage)
      */
@@ -87,6 +90,12 @@ final class ClientTokenState {
                 return new Known(record, !saved, nextRefresh, 0, null, k.storeProblem());
             }
             boolean sameToken = k.token() != null && k.token().token().equals(record.token());
+            if (saved && sameToken && record.generation() == k.token().generation()
+                    && Math.abs(record.expiresAt().toEpochMilli() - k.token().expiresAt().toEpochMilli())
+                            > CLOCKS_AGREE.toMillis()) {
+                // The store's copy, timed by its TTL, disagrees with ours: this host's clock stepped since.
+                return new Known(record, false, nextRefresh, k.failedRefreshes(), k.failingSince(), k.storeProblem());
+            }
             return saved && sameToken && k.unsaved()
                     ? new Known(k.token(), false, k.nextRefresh(), k.failedRefreshes(), k.failingSince(),
                             k.storeProblem())

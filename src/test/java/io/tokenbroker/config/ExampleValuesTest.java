@@ -106,6 +106,10 @@ class ExampleValuesTest {
         file.stringPropertyNames().forEach(name -> properties.put(name, file.getProperty(name)));
         properties.put("broker.clients.default.client-id", "app");
         properties.put("broker.clients.default.secret", "s3cret");
+        if (overlay.equals("production")) {
+            // redis-password-and-sealed-records.yaml sets it from a Secret.
+            properties.put("broker.store.encryption-key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+        }
         return properties;
     }
 

@@ -133,7 +133,12 @@ class KubernetesManifestsTest {
         V1NetworkPolicy policy = productionPolicy();
         policy.getSpec().getIngress().forEach(rule -> rule.getFrom().forEach(peer -> {
             var namespaces = peer.getNamespaceSelector();
-            assertThat(namespaces).as("a namespace selector").isNotNull();
+            if (namespaces == null) {
+                // A pod selector alone selects in the policy's own namespace: only the replicas themselves.
+                assertThat(peer.getPodSelector().getMatchLabels()).as("only the replicas, without a namespace")
+                        .containsExactly(Map.entry("app.kubernetes.io/name", "token-broker"));
+                return;
+            }
             boolean byName = namespaces.getMatchLabels() != null
                     && namespaces.getMatchLabels().containsKey("kubernetes.io/metadata.name")
                     || namespaces.getMatchExpressions() != null && namespaces.getMatchExpressions().stream()
@@ -152,11 +157,11 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void callersReachOnlyTheTokenPortAndPrometheusOnlyTheManagementPort() throws IOException {
+    void callersReachOnlyTheTokenPortAndPrometheusAndPeersOnlyTheManagementPort() throws IOException {
         V1NetworkPolicy policy = productionPolicy();
         assertThat(policy.getSpec().getIngress()).allSatisfy(rule -> assertThat(rule.getPorts()).hasSize(1))
                 .extracting(rule -> peerName(rule.getFrom().get(0)) + "->" + rule.getPorts().get(0).getPort().getIntValue())
-                .containsExactlyInAnyOrder("token-broker/caller->8080", "prometheus->9000");
+                .containsExactlyInAnyOrder("token-broker/caller->8080", "prometheus->9000", "token-broker->9000");
         V1Service callers = V1Service.fromJson(object("service.yaml").toString());
         assertThat(callers.getSpec().getPorts()).extracting(port -> port.getTargetPort().getStrValue())
                 .containsExactly("http");

@@ -99,6 +99,13 @@ public final class ReplicaSet implements AutoCloseable {
         return replica;
     }
 
+    /** Starts one more replica with the same configuration whose wall clock steps as {@code clockFile} says. */
+    public BrokerReplica startReplicaWithSteppableClock(java.nio.file.Path clockFile) {
+        BrokerReplica replica = BrokerReplica.start(config, List.of(), ShiftedClock.steppable(clockFile));
+        replicas.add(replica);
+        return replica;
+    }
+
     /** The replica holding the client's refresh lock now (its owner value names the process). */
     public BrokerReplica lockHolder(String client) {
         String owner = redis.call("GET", "token-broker:{" + client + "}:lock");

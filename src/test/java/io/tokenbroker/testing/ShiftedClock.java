@@ -38,6 +38,32 @@ public final class ShiftedClock {
         return Map.of("LD_PRELOAD", library.toString(), "FAKETIME", seconds, "FAKETIME_DONT_FAKE_MONOTONIC", "1");
     }
 
+    /**
+     * The environment of a process whose wall clock follows the offset written in {@code file} (as
+     * {@link #step} writes it), read again every second: a clock that steps while the process runs, as
+     * NTP stepping a host's clock does.
+     */
+    public static Map<String, String> steppable(Path file) {
+        step(file, Duration.ZERO);
+        Map<String, String> environment = new java.util.HashMap<>(environment(Duration.ZERO));
+        environment.remove("FAKETIME");
+        environment.put("FAKETIME_TIMESTAMP_FILE", file.toAbsolutePath().toString());
+        environment.put("FAKETIME_CACHE_DURATION", "1");
+        return environment;
+    }
+
+    /** Sets the offset of a {@link #steppable} clock: it steps within a second. */
+    public static void step(Path file, Duration offset) {
+        try {
+            Path next = Files.createTempFile(file.toAbsolutePath().getParent(), "faketime", ".tmp");
+            Files.writeString(next, (offset.isNegative() ? "-" : "+") + offset.abs().toSeconds() + "s\n");
+            Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Optional<Path> library() {
         return LIBRARY.stream().filter(Files::isReadable).findFirst();
     }
