@@ -133,10 +133,12 @@ public final class InMemoryTokenStore implements TokenStore {
     }
 
     @Override
-    public synchronized void forcedRefreshHelped(String client) {
+    public synchronized void forcedRefreshHelped(String client, Duration floor) {
         Forced forced = this.forced.get(client);
         if (forced != null) {
-            this.forced.put(client, new Forced(forced.claimUntil(), null, -1, forced.today(), forced.dayUntil()));
+            Instant latest = clock.instant().plus(floor);
+            this.forced.put(client, new Forced(forced.claimUntil().isAfter(latest) ? latest : forced.claimUntil(), null,
+                    -1, forced.today(), forced.dayUntil()));
         }
     }
 

@@ -61,6 +61,7 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     private final LuaScript forgetScript = LuaScript.load("forced-forget");
     private final LuaScript callerBudgetScript = LuaScript.load("caller-budget");
     private final LuaScript giveBackScript = LuaScript.load("give-back");
+    private final LuaScript helpedScript = LuaScript.load("forced-helped");
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final UpdatesSubscription updates;
 
@@ -210,8 +211,10 @@ public final class RedisTokenStore implements TokenStore, AutoCloseable {
     }
 
     @Override
-    public void forcedRefreshHelped(String client) {
-        redis("reset the forced-refresh floor", () -> redis.key().del(keys.forcedDamping(client)));
+    public void forcedRefreshHelped(String client, Duration floor) {
+        redis("reset the forced-refresh floor", () -> helpedScript.run(redis,
+                List.of(keys.forcedRefresh(client), keys.forcedDamping(client)),
+                List.of(Long.toString(Math.max(1, floor.toMillis())))));
     }
 
     @Override

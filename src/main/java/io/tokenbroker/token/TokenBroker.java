@@ -146,7 +146,7 @@ public class TokenBroker {
         if (state.takeRaisedFloor()) {
             executor.execute(() -> {
                 try {
-                    store.forcedRefreshHelped(client);
+                    store.forcedRefreshHelped(client, localCallFloor);
                 } catch (StoreUnavailableException e) {
                     LOG.debugf("Client %s: could not reset the forced-refresh floor (%s)", client, e.getMessage());
                 }

@@ -66,8 +66,11 @@ public interface TokenStore {
     /** Withdraws a claim whose forced refresh certainly issued nothing: the floor and a day's place back. */
     void forgetForcedRefresh(String client);
 
-    /** A forced refresh helped (the call it was for went through): the client's floor is back to its base. */
-    void forcedRefreshHelped(String client);
+    /**
+     * A forced refresh helped (the call it was for went through): the client's floor is back to its base
+     * {@code floor}, the claim in force included.
+     */
+    void forcedRefreshHelped(String client, Duration floor);
 
     /**
      * Spends one of {@code caller}'s {@code max} forced refreshes per {@code window}, across all replicas.

@@ -456,11 +456,13 @@ class BusinessCallsTest {
         data(get("/platform/" + client + "/openapi/echo/warm-" + nonce(), PAT_KEY));
         String query = "ms=1500&n=" + nonce();
         List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> held = new ArrayList<>();
+        held.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> get("/platform/" + client + "/openapi/slow?" + query, TestAccounts.ALICE_KEY)));
         for (int i = 0; i < 2; i++) {
             held.add(java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> get("/platform/" + client + "/openapi/slow?" + query, PAT_KEY)));
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> callsWithQuery("/openapi/slow", query).size() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> callsWithQuery("/openapi/slow", query).size() == 3);
         String path = "/openapi/echo/share-" + nonce();
 
         HttpResponse<byte[]> third = get("/platform/" + client + path, PAT_KEY);
@@ -470,6 +472,20 @@ class BusinessCallsTest {
         assertThat(text(third)).contains("max-caller-share");
         assertThat(other.statusCode()).as("another caller still has places").isEqualTo(200);
         assertThat(held).allSatisfy(call -> assertThat(call.join().statusCode()).isEqualTo(200));
+    }
+
+    @Test
+    void aCallerAloneMayUseEveryPlaceOfItsClient() {
+        String client = TestAccounts.PROXY_SHARED;
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true); // others idle
+        String query = "ms=1000&n=" + nonce();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            calls.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> get("/platform/" + client + "/openapi/slow?" + query, PAT_KEY)));
+        }
+
+        assertThat(calls).allSatisfy(call -> assertThat(call.join().statusCode()).isEqualTo(200));
     }
 
     @Test

@@ -177,7 +177,9 @@ class RedisTokenStoreTest {
                 .isEqualTo(Duration.ofMillis(800));
         assertThat(redis.key().pttl("token-broker:{" + client + "}:forced")).isPositive().isLessThanOrEqualTo(800);
 
-        store.forcedRefreshHelped(client);
+        store.forcedRefreshHelped(client, Duration.ofMillis(200));
+        assertThat(redis.key().pttl("token-broker:{" + client + "}:forced")).as("the claim in force back to the base")
+                .isPositive().isLessThanOrEqualTo(200);
         redis.key().del("token-broker:{" + client + "}:forced");
 
         assertThat(store.claimForcedRefresh(client, 5, 6, AMPLE_BUDGET).after()).isEqualTo(Duration.ofMillis(200));

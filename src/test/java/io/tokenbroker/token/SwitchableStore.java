@@ -107,9 +107,9 @@ final class SwitchableStore implements TokenStore {
     }
 
     @Override
-    public void forcedRefreshHelped(String client) {
+    public void forcedRefreshHelped(String client, Duration floor) {
         check();
-        store.forcedRefreshHelped(client);
+        store.forcedRefreshHelped(client, floor);
     }
 
     @Override
