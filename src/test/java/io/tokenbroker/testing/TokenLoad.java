@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TokenLoad {
 
-    /** One answer: its status, the token it carried, and when it was asked for. */
-    public record Served(int status, String token, Instant sent) {
+    /** One answer: its status, the token it carried, when it was asked for, and which replica served it. */
+    public record Served(int status, String token, Instant sent, String replica) {
     }
 
     private TokenLoad() {
@@ -35,7 +35,8 @@ public final class TokenLoad {
                 while (Instant.now().isBefore(end)) {
                     Instant sent = Instant.now();
                     HttpResponse<String> response = set.send(set.tokenRequest(replica, client));
-                    served.add(new Served(response.statusCode(), ReplicaSet.token(response.body()), sent));
+                    served.add(new Served(response.statusCode(), ReplicaSet.token(response.body()), sent,
+                            replica.uri("").getAuthority()));
                 }
             });
         }
