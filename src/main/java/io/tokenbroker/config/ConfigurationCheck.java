@@ -71,19 +71,19 @@ public class ConfigurationCheck {
                     + "single replica without Redis");
         }
         problems.addAll(ExampleValues.inRedisHosts(redisHosts, mode));
-        problems.addAll(waitsUnderIdleTimeout(config, idleTimeout));
         if (!problems.isEmpty()) {
             throw new ConfigurationException("token-broker cannot start: " + problems.size() + " configuration "
                     + (problems.size() == 1 ? "problem" : "problems") + ":\n  - " + String.join("\n  - ", problems));
         }
         warnings(config, mode).forEach(LOG::warn);
+        waitsUnderIdleTimeout(config, idleTimeout).forEach(LOG::warn);
         verified = true;
     }
 
     /**
-     * A business call's legitimate wait (its body, a token if none is held, the platform's answer) must
+     * A business call's legitimate wait (its body, a token if none is held, the platform's answer) should
      * end before the HTTP server cuts the connection as idle: Vert.x counts a request waiting for its
-     * answer as idle, and would cut it without an answer.
+     * answer as idle, and would cut it without an answer. Warned of at start, one line per client.
      */
     static List<String> waitsUnderIdleTimeout(BrokerConfig config, Duration idleTimeout) {
         List<String> problems = new ArrayList<>();
@@ -93,9 +93,9 @@ public class ConfigurationCheck {
             Duration longest = body.plus(config.lock().waitTimeout()).plus(client.callTimeout());
             if (longest.compareTo(idleTimeout) >= 0) {
                 problems.add("broker.clients." + name + ".call-timeout (" + client.callTimeout() + ") with "
-                        + "broker.proxy.body-timeout and broker.lock.wait-timeout makes a business call wait up to "
-                        + longest + ", not below quarkus.http.idle-timeout (" + idleTimeout + "): the connection would "
-                        + "be cut while the call legitimately waits; raise quarkus.http.idle-timeout or lower the waits");
+                        + "broker.proxy.body-timeout and broker.lock.wait-timeout lets a business call wait up to "
+                        + longest + ", not below quarkus.http.idle-timeout (" + idleTimeout + "): a call that waits "
+                        + "that long would be cut without an answer; raise quarkus.http.idle-timeout or lower the waits");
             }
         });
         return problems;

@@ -188,8 +188,11 @@ final class ClientCall {
     /** Whether the request never left: no connection was made, so the platform issued nothing. */
     private static boolean neverConnected(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            // Netty annotates the failures of the connect phase with the address (AnnotatedSocketException:
+            // "Invalid argument", "Network is unreachable"): the request never left either.
             if (t instanceof ConnectException || t instanceof UnknownHostException
-                    || t instanceof NoRouteToHostException) {
+                    || t instanceof NoRouteToHostException
+                    || t instanceof java.net.SocketException && t.getClass().getSimpleName().startsWith("Annotated")) {
                 return true;
             }
         }

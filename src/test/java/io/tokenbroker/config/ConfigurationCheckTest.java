@@ -27,7 +27,7 @@ class ConfigurationCheckTest {
     }
 
     @Test
-    void aBusinessCallWhoseLegitimateWaitOutlastsTheIdleTimeOutIsRefusedAtStart() {
+    void aBusinessCallWhoseLegitimateWaitOutlastsTheIdleTimeOutIsWarnedOfAtStart() {
         BrokerConfig config = config(Map.of("broker.clients.default.call-timeout", "50s"));
 
         assertThat(ConfigurationCheck.waitsUnderIdleTimeout(config, java.time.Duration.ofSeconds(60))).singleElement()
