@@ -230,8 +230,11 @@ class BusinessCallForwarder {
             });
         }
 
-        /** An answer read whole, passed on as the platform sent it. */
+        /** An answer read whole, passed on as the platform sent it (unless the caller left meanwhile). */
         private void relayWhole(Attempt attempt, HttpClientResponse answer, Buffer body) {
+            if (finished) {
+                return;
+            }
             head(attempt, answer);
             finish(answer.statusCode());
             out.end(body);

@@ -36,6 +36,11 @@ class TokenMaintenance {
     private final Duration refreshAhead;
     private final Duration interval;
     private final ScheduledExecutorService ticker = DaemonThreads.scheduler("token-maintenance");
+    /**
+     * Asks the peers while the store is out of reach, apart from the check, which a silent link to
+     * Redis holds for its read time-out: a rotation a peer made is served here within a check or two.
+     */
+    private final ScheduledExecutorService peerTicker = DaemonThreads.scheduler("peer-records");
     private final BrokerMetrics metrics;
     private final Duration clockWarning;
     private final boolean localOutage;
@@ -75,10 +80,24 @@ class TokenMaintenance {
 
     void start(@Observes StartupEvent start) {
         ticker.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        peerTicker.scheduleWithFixedDelay(this::askPeers, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
         ticker.shutdownNow();
+        peerTicker.shutdownNow();
+    }
+
+    private void askPeers() {
+        if (storeReachable) {
+            return;
+        }
+        try {
+            broker.adoptFromPeers();
+        } catch (RuntimeException e) {
+            LOG.debugf("Could not adopt the peers' records (%s)", e.getClass().getSimpleName());
+        }
     }
 
     private void tick() {
@@ -88,14 +107,7 @@ class TokenMaintenance {
             LOG.debugf("Could not restore the store's subscription (%s)", e.getClass().getSimpleName());
         }
         checkClock();
-        if (!storeReachable) {
-            // Out of reach at the last look: the peers first, as the store may make this look wait.
-            broker.adoptFromPeers();
-        }
         Map<String, StoredRecord> stored = readHeldClients();
-        if (stored == null) {
-            broker.adoptFromPeers();
-        }
         for (ClientTokenState state : broker.states()) {
             try {
                 maintain(state, stored);
