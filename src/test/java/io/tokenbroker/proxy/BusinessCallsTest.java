@@ -491,6 +491,11 @@ class BusinessCallsTest {
     @Test
     void everyBodyBufferedIsGivenBackWhenItsCallEnds() {
         String client = TestAccounts.PROXY;
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> slow = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> call("POST", "/platform/" + client + "/openapi/slow?ms=1500&n=" + nonce(), PAT_KEY,
+                        randomBody(BODY_SIZE)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> bodies.held() >= BODY_SIZE);
+        assertThat(slow.join().statusCode()).isEqualTo(200);
         for (int i = 0; i < 5; i++) {
             call("POST", "/platform/" + client + "/openapi/echo/body-" + nonce(), PAT_KEY, randomBody(BODY_SIZE));
         }
